@@ -1,0 +1,302 @@
+import { Device, type types } from 'mediasoup-client';
+import type { MediaSource, PeerInfo, ProducerInfo, RequestResult } from '@raum/protocol';
+import type { SignallingChannel } from '../signalling/signalling-channel';
+
+/** A stream received from another participant. */
+export interface RemoteMedia {
+  readonly producerId: string;
+  readonly track: MediaStreamTrack;
+  /** The sender turned it off (camera off, microphone muted). */
+  readonly paused: boolean;
+}
+
+/** Another person in the call, as the page shows them. */
+export interface Participant {
+  readonly peerId: string;
+  readonly displayName: string | undefined;
+  readonly camera: RemoteMedia | undefined;
+  readonly microphone: RemoteMedia | undefined;
+}
+
+export interface JoinOptions {
+  readonly roomId: string;
+  readonly displayName?: string;
+  readonly camera?: MediaStreamTrack;
+  readonly microphone?: MediaStreamTrack;
+}
+
+/** Why a call ended without the person leaving. */
+export type CallFailure = 'connection-lost' | 'room-full' | 'server-error';
+
+interface RemoteProducer {
+  readonly info: ProducerInfo;
+  paused: boolean;
+  consumer?: types.Consumer;
+}
+
+interface RemotePeer {
+  readonly peerId: string;
+  readonly displayName: string | undefined;
+  readonly producers: Map<string, RemoteProducer>;
+}
+
+// Three layers for the camera, so the SFU can send each receiver what it can take.
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
+/**
+ * One person's side of a call through the SFU: the mediasoup-client device,
+ * one send and one receive transport, the local producers and a consumer per
+ * remote stream. Knows nothing of Angular; the page observes it through
+ * onChange and onFailure.
+ */
+export class Call {
+  readonly #peers = new Map<string, RemotePeer>();
+  readonly #producers = new Map<MediaSource, types.Producer>();
+  readonly #changeListeners = new Set<(participants: readonly Participant[]) => void>();
+  readonly #failureListeners = new Set<(reason: CallFailure) => void>();
+  readonly #stopListening: Array<() => void> = [];
+  #sendTransport: types.Transport | undefined;
+  #recvTransport: types.Transport | undefined;
+  #left = false;
+
+  constructor(
+    private readonly signalling: SignallingChannel,
+    private readonly device: Device = new Device(),
+  ) {}
+
+  get participants(): readonly Participant[] {
+    return [...this.#peers.values()].map(toParticipant);
+  }
+
+  onChange(listener: (participants: readonly Participant[]) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  onFailure(listener: (reason: CallFailure) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
+  }
+
+  /** Joins the room, sends the given tracks and receives everyone else's. */
+  async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
+    this.listen();
+    const { routerRtpCapabilities } = await this.signalling.request('capabilities', {});
+    if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    const { peers } = await this.signalling.request('join', {
+      roomId,
+      displayName,
+      rtpCapabilities: this.device.recvRtpCapabilities as never,
+    });
+    this.#recvTransport = await this.createTransport('recv');
+    this.#sendTransport = await this.createTransport('send');
+    for (const peer of peers) this.addPeer(peer);
+    this.changed();
+    await Promise.all([
+      camera && this.produce('camera', camera),
+      microphone && this.produce('microphone', microphone),
+      ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
+    ]);
+  }
+
+  /** Turns the camera on with a new track, or off (null): the SFU stops forwarding it. */
+  async setCamera(track: MediaStreamTrack | null): Promise<void> {
+    const producer = this.#producers.get('camera');
+    if (!track) {
+      if (!producer || producer.paused) return;
+      producer.pause();
+      // Stopping the track turns the camera (and its light) off, not just the picture.
+      producer.track?.stop();
+      await this.signalling.request('pauseProducer', { producerId: producer.id });
+      return;
+    }
+    if (!producer) {
+      await this.produce('camera', track);
+      return;
+    }
+    await producer.replaceTrack({ track });
+    producer.resume();
+    await this.signalling.request('resumeProducer', { producerId: producer.id });
+  }
+
+  /** Mutes or unmutes the microphone; muted audio is not forwarded by the SFU. */
+  async setMicrophone(enabled: boolean): Promise<void> {
+    const producer = this.#producers.get('microphone');
+    if (!producer || producer.paused === !enabled) return;
+    if (enabled) {
+      producer.resume();
+      await this.signalling.request('resumeProducer', { producerId: producer.id });
+    } else {
+      producer.pause();
+      await this.signalling.request('pauseProducer', { producerId: producer.id });
+    }
+  }
+
+  /** Leaves the room and releases every transport and track of this call. */
+  async leave(): Promise<void> {
+    if (this.#left) return;
+    try {
+      if (!this.signalling.closed) await this.signalling.request('leave', {});
+    } catch {
+      // Leaving a room the server no longer has us in is still leaving.
+    } finally {
+      this.tearDown();
+      this.signalling.close();
+    }
+  }
+
+  private listen(): void {
+    const { signalling } = this;
+    this.#stopListening.push(
+      signalling.on('peerJoined', ({ peer }) => {
+        this.addPeer(peer);
+        this.changed();
+      }),
+      signalling.on('peerLeft', ({ peerId }) => {
+        const peer = this.#peers.get(peerId);
+        if (!peer) return;
+        for (const producer of peer.producers.values()) producer.consumer?.close();
+        this.#peers.delete(peerId);
+        this.changed();
+      }),
+      signalling.on('producerAdded', ({ peerId, producer }) => {
+        const peer = this.#peers.get(peerId);
+        if (!peer) return;
+        peer.producers.set(producer.producerId, { info: producer, paused: producer.paused });
+        void this.consume(peerId, producer.producerId);
+      }),
+      signalling.on('producerClosed', ({ peerId, producerId }) => {
+        const peer = this.#peers.get(peerId);
+        peer?.producers.get(producerId)?.consumer?.close();
+        if (peer?.producers.delete(producerId)) this.changed();
+      }),
+      signalling.on('producerPaused', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true)),
+      signalling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
+      signalling.onClosed(() => this.fail('connection-lost')),
+    );
+  }
+
+  private addPeer(info: PeerInfo): void {
+    const producers = new Map(info.producers.map((producer) => [producer.producerId, { info: producer, paused: producer.paused }]));
+    this.#peers.set(info.peerId, { peerId: info.peerId, displayName: info.displayName, producers });
+  }
+
+  private setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
+    const producer = this.#peers.get(peerId)?.producers.get(producerId);
+    if (!producer) return;
+    producer.paused = paused;
+    this.changed();
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const remote: RequestResult<'createTransport'> = await this.signalling.request('createTransport', { direction });
+    const options: types.TransportOptions = {
+      id: remote.transportId,
+      iceParameters: remote.iceParameters as types.IceParameters,
+      iceCandidates: remote.iceCandidates as types.IceCandidate[],
+      dtlsParameters: remote.dtlsParameters as types.DtlsParameters,
+    };
+    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.signalling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .then(() => callback(), errback);
+    });
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      this.signalling
+        .request('produce', { transportId: transport.id, kind, source: appData['source'] as MediaSource, rtpParameters: rtpParameters as never })
+        .then(({ producerId }) => callback({ id: producerId }), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed') this.fail('connection-lost');
+    });
+    return transport;
+  }
+
+  private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    if (!this.#sendTransport) throw new Error('join before sending media');
+    const producer = await this.#sendTransport.produce({
+      track,
+      appData: { source },
+      stopTracks: false,
+      ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
+    });
+    this.#producers.set(source, producer);
+    producer.on('trackended', () => {
+      if (source === 'camera') void this.setCamera(null);
+      else void this.setMicrophone(false);
+    });
+  }
+
+  /** Receives one remote stream; a stream that vanished meanwhile is simply not shown. */
+  private async consume(peerId: string, producerId: string): Promise<void> {
+    try {
+      await this.startConsumer(peerId, producerId);
+    } catch {
+      // The producer closed or the call ended while this was under way.
+    }
+  }
+
+  private async startConsumer(peerId: string, producerId: string): Promise<void> {
+    const transport = this.#recvTransport;
+    if (!transport) return;
+    const remote = await this.signalling.request('consume', { producerId });
+    // The answer is as current as the notifications before it; later ones apply on top.
+    const known = this.#peers.get(peerId)?.producers.get(producerId);
+    if (known) known.paused = remote.producerPaused;
+    const consumer = await transport.consume({
+      id: remote.consumerId,
+      producerId,
+      kind: remote.kind,
+      rtpParameters: remote.rtpParameters as types.RtpParameters,
+    });
+    const producer = this.#peers.get(peerId)?.producers.get(producerId);
+    // The producer or its peer went away while we were setting up.
+    if (!producer || this.#left) {
+      consumer.close();
+      return;
+    }
+    producer.consumer = consumer;
+    // Consumers start paused on the server; only now is this side ready for RTP.
+    await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
+    this.changed();
+  }
+
+  private changed(): void {
+    if (this.#left) return;
+    const participants = this.participants;
+    for (const listener of this.#changeListeners) listener(participants);
+  }
+
+  private fail(reason: CallFailure): void {
+    if (this.#left) return;
+    this.tearDown();
+    for (const listener of this.#failureListeners) listener(reason);
+  }
+
+  private tearDown(): void {
+    this.#left = true;
+    for (const stop of this.#stopListening.splice(0)) stop();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    for (const producer of this.#producers.values()) producer.track?.stop();
+    this.#producers.clear();
+    this.#peers.clear();
+  }
+}
+
+function toParticipant(peer: RemotePeer): Participant {
+  let camera: RemoteMedia | undefined;
+  let microphone: RemoteMedia | undefined;
+  for (const producer of peer.producers.values()) {
+    if (!producer.consumer) continue;
+    const media = { producerId: producer.info.producerId, track: producer.consumer.track, paused: producer.paused };
+    if (producer.info.source === 'camera') camera = media;
+    else microphone = media;
+  }
+  return { peerId: peer.peerId, displayName: peer.displayName, camera, microphone };
+}

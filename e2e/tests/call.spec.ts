@@ -1,0 +1,94 @@
+import { expect, test } from '@playwright/test';
+import { framesDecoded, health, inboundStreams, join, remoteTiles, tilePixels, type Participant } from '../support/participants';
+
+const NAMES = ['Ada', 'Ben', 'Cem'];
+
+function newRoomPath(): string {
+  return `/r/${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')}`;
+}
+
+/** Polls until `accept` holds; on timeout the failure shows the last value read. */
+async function untilAll<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${message}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test.describe('a three-person call through the SFU', () => {
+  let people: Participant[] = [];
+
+  test.afterEach(async () => {
+    for (const person of people) await person.context.close();
+    people = [];
+  });
+
+  test('everyone sees and hears the other two; camera off pauses, leaving removes the tile and frees the SFU', async ({ browser }) => {
+    const room = newRoomPath();
+    for (const name of NAMES) people.push(await join(browser, room, name));
+    const [ada, ben, cem] = people;
+
+    // Each page shows the other two, each decoding video and receiving audio.
+    for (const person of people) {
+      const others = NAMES.filter((name) => name !== person.name).sort();
+      await expect(person.page.locator('[data-tile="remote"]')).toHaveCount(2);
+      const tiles = await untilAll(
+        () => remoteTiles(person.page),
+        (list) => list.length === 2 && list.every((tile) => tile.videoTrackId && tile.audioTrackId),
+        `${person.name} gets video and audio tracks from both others`,
+      );
+      expect(tiles.map((tile) => tile.name).sort()).toEqual(others);
+      await untilAll(
+        () => inboundStreams(person.page),
+        (streams) =>
+          tiles.every((tile) => {
+            const video = streams.find((stream) => stream.trackIdentifier === tile.videoTrackId);
+            const audio = streams.find((stream) => stream.trackIdentifier === tile.audioTrackId);
+            return (video?.framesDecoded ?? 0) >= 30 && (audio?.packetsReceived ?? 0) >= 50 && (audio?.totalAudioEnergy ?? 0) > 0;
+          }),
+        `${person.name} decodes ≥30 frames and receives audio with energy from each other person`,
+      );
+      for (const other of others) {
+        const pixels = await tilePixels(person.page, other);
+        expect(pixels.width, `${person.name} renders ${other}'s video`).toBeGreaterThan(0);
+        expect(pixels.mean + pixels.spread, `${person.name} sees a non-black picture of ${other}`).toBeGreaterThan(30);
+      }
+    }
+    expect(await health()).toMatchObject({ rooms: 1, peers: 3, routers: 1, transports: 6, producers: 6, consumers: 12 });
+
+    // Ada turns her camera off: Ben stops decoding her frames, and sees her avatar.
+    const adaAtBen = (await remoteTiles(ben.page)).find((tile) => tile.name === 'Ada')!;
+    await ada.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await expect(ben.page.locator('[data-tile="remote"][aria-label="Ada"] video')).toHaveCount(0);
+    await expect(ben.page.locator('[data-tile="remote"][aria-label="Ada"]')).toContainText('Camera off');
+    const pausedAt = await framesDecoded(ben.page, adaAtBen.videoTrackId!);
+    await ben.page.waitForTimeout(2000);
+    const whilePaused = (await framesDecoded(ben.page, adaAtBen.videoTrackId!)) - pausedAt;
+    expect(whilePaused, 'frames decoded in 2 s while the camera is off').toBeLessThanOrEqual(2);
+
+    // ... and back on: frames flow again on the same stream.
+    await ada.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expect(ben.page.locator('[data-tile="remote"][aria-label="Ada"] video')).toHaveCount(1);
+    await untilAll(
+      () => framesDecoded(ben.page, adaAtBen.videoTrackId!),
+      (frames) => frames >= pausedAt + 20,
+      'Ben decodes Ada again after she turns the camera on',
+    );
+
+    // Cem leaves: his tile goes away for Ada and Ben, and the SFU holds nothing of his.
+    await cem.page.getByRole('button', { name: 'Leave' }).click();
+    await expect(cem.page.getByText('You left the meeting.')).toBeVisible();
+    for (const person of [ada, ben]) {
+      await expect(person.page.locator('[data-tile="remote"]')).toHaveCount(1);
+      await expect(person.page.locator('[data-tile="remote"][aria-label="Cem"]')).toHaveCount(0);
+    }
+    expect(await health()).toMatchObject({ rooms: 1, peers: 2, routers: 1, transports: 4, producers: 4, consumers: 4 });
+
+    // Everyone leaves: nothing is left on the server for this room.
+    for (const person of [ada, ben]) await person.page.getByRole('button', { name: 'Leave' }).click();
+    await expect.poll(health).toMatchObject({ rooms: 0, peers: 0, routers: 0, transports: 0, producers: 0, consumers: 0 });
+  });
+});

@@ -1,0 +1,151 @@
+import * as v from 'valibot';
+
+/**
+ * Raum's signalling protocol, written once for client and server: every
+ * message is a JSON object on one WebSocket per participant.
+ *
+ *   client → server  { type: 'request', id, method, data }
+ *   server → client  { type: 'response', id, ok: true, data }
+ *                    { type: 'response', id, ok: false, error: { code, message } }
+ *                    { type: 'notification', method, data }
+ *
+ * Only the server's own answers and the room's participants travel here: no
+ * addresses of other participants are ever part of a message (no P2P).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Largest message either side accepts, in bytes (UTF-8). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Unguessable room ids: 128 random bits as base64url are 22 characters. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
+
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
+export const RoomId = v.pipe(v.string(), v.regex(ROOM_ID_PATTERN, 'room id must be 22–64 characters of A–Z a–z 0–9 _ -'));
+
+export const DisplayName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(MAX_DISPLAY_NAME_LENGTH, `display name must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
+);
+
+export const MediaKind = v.picklist(['audio', 'video']);
+export type MediaKind = v.InferOutput<typeof MediaKind>;
+
+/** What a producer carries, so receivers can lay it out without guessing. */
+export const MediaSource = v.picklist(['camera', 'microphone']);
+export type MediaSource = v.InferOutput<typeof MediaSource>;
+
+export const TransportDirection = v.picklist(['send', 'recv']);
+export type TransportDirection = v.InferOutput<typeof TransportDirection>;
+
+// WebRTC dictionaries are checked for shape here and in depth by mediasoup
+// (server) and mediasoup-client (client), which know every codec rule.
+const RtpCapabilities = v.looseObject({
+  codecs: v.optional(v.pipe(v.array(v.looseObject({ kind: MediaKind, mimeType: v.string(), clockRate: v.number() })), v.maxLength(64))),
+  headerExtensions: v.optional(v.pipe(v.array(v.looseObject({ uri: v.string() })), v.maxLength(64))),
+});
+const RtpParameters = v.looseObject({
+  codecs: v.pipe(v.array(v.looseObject({ mimeType: v.string(), payloadType: v.number(), clockRate: v.number() })), v.minLength(1), v.maxLength(16)),
+  encodings: v.optional(v.pipe(v.array(v.looseObject({})), v.maxLength(8))),
+  headerExtensions: v.optional(v.pipe(v.array(v.looseObject({ uri: v.string(), id: v.number() })), v.maxLength(32))),
+  rtcp: v.optional(v.looseObject({})),
+  mid: v.optional(v.string()),
+});
+const DtlsParameters = v.looseObject({
+  role: v.optional(v.picklist(['auto', 'client', 'server'])),
+  fingerprints: v.pipe(v.array(v.object({ algorithm: v.string(), value: v.pipe(v.string(), v.maxLength(256)) })), v.minLength(1), v.maxLength(8)),
+});
+const IceParameters = v.looseObject({ usernameFragment: v.string(), password: v.string(), iceLite: v.optional(v.boolean()) });
+const IceCandidate = v.looseObject({
+  foundation: v.string(),
+  priority: v.number(),
+  address: v.string(),
+  protocol: v.picklist(['udp', 'tcp']),
+  port: v.number(),
+  type: v.string(),
+});
+
+export type RtpCapabilitiesData = v.InferOutput<typeof RtpCapabilities>;
+export type RtpParametersData = v.InferOutput<typeof RtpParameters>;
+export type DtlsParametersData = v.InferOutput<typeof DtlsParameters>;
+
+const ProducerInfo = v.object({ producerId: id, kind: MediaKind, source: MediaSource, paused: v.boolean() });
+export type ProducerInfo = v.InferOutput<typeof ProducerInfo>;
+
+const PeerInfo = v.object({ peerId: id, displayName: v.optional(DisplayName), producers: v.array(ProducerInfo) });
+export type PeerInfo = v.InferOutput<typeof PeerInfo>;
+
+const Empty = v.strictObject({});
+
+/**
+ * Every request: its parameters and its answer. Request schemas are strict
+ * (unknown keys are a bad request); answers are the server's own.
+ */
+export const requests = {
+  capabilities: { data: Empty, result: v.object({ protocolVersion: v.number(), routerRtpCapabilities: RtpCapabilities }) },
+  join: {
+    data: v.strictObject({ roomId: RoomId, displayName: v.optional(DisplayName), rtpCapabilities: RtpCapabilities }),
+    result: v.object({ peerId: id, peers: v.array(PeerInfo) }),
+  },
+  createTransport: {
+    data: v.strictObject({ direction: TransportDirection }),
+    result: v.object({
+      transportId: id,
+      iceParameters: IceParameters,
+      iceCandidates: v.array(IceCandidate),
+      dtlsParameters: DtlsParameters,
+    }),
+  },
+  connectTransport: { data: v.strictObject({ transportId: id, dtlsParameters: DtlsParameters }), result: Empty },
+  produce: {
+    data: v.strictObject({ transportId: id, kind: MediaKind, source: MediaSource, rtpParameters: RtpParameters, paused: v.optional(v.boolean()) }),
+    result: v.object({ producerId: id }),
+  },
+  pauseProducer: { data: v.strictObject({ producerId: id }), result: Empty },
+  resumeProducer: { data: v.strictObject({ producerId: id }), result: Empty },
+  closeProducer: { data: v.strictObject({ producerId: id }), result: Empty },
+  consume: {
+    data: v.strictObject({ producerId: id }),
+    result: v.object({ consumerId: id, producerId: id, peerId: id, kind: MediaKind, rtpParameters: RtpParameters, producerPaused: v.boolean() }),
+  },
+  resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
+  pauseConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
+  leave: { data: Empty, result: Empty },
+} as const;
+
+export type RequestMethod = keyof typeof requests;
+export type RequestData<M extends RequestMethod> = v.InferOutput<(typeof requests)[M]['data']>;
+export type RequestResult<M extends RequestMethod> = v.InferOutput<(typeof requests)[M]['result']>;
+
+/** What the server tells a participant without being asked. */
+export const notifications = {
+  peerJoined: v.object({ peer: PeerInfo }),
+  peerLeft: v.object({ peerId: id }),
+  producerAdded: v.object({ peerId: id, producer: ProducerInfo }),
+  producerClosed: v.object({ peerId: id, producerId: id }),
+  producerPaused: v.object({ peerId: id, producerId: id }),
+  producerResumed: v.object({ peerId: id, producerId: id }),
+} as const;
+
+export type NotificationMethod = keyof typeof notifications;
+export type NotificationData<M extends NotificationMethod> = v.InferOutput<(typeof notifications)[M]>;
+
+/** Why a request failed; the code is the contract, the message is for people. */
+export const ERROR_CODES = [
+  'bad-request',
+  'message-too-large',
+  'invalid-state',
+  'not-found',
+  'room-full',
+  'unsupported',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ProtocolError = v.object({ code: v.picklist(ERROR_CODES), message: v.string() });
+export type ProtocolError = v.InferOutput<typeof ProtocolError>;

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PrivacyLogger, redact } from './privacy-logger';
+
+describe('PrivacyLogger', () => {
+  it('prints warnings and errors only', () => {
+    const lines: string[] = [];
+    const logger = new PrivacyLogger((line) => lines.push(line));
+    logger.log('started');
+    logger.debug('details');
+    logger.verbose('more');
+    logger.warn('careful', 'rooms');
+    logger.error('broken', 'Error: stack', 'signalling');
+    assert.deepEqual(lines, ['WARN [rooms] careful\n', 'ERROR [signalling] broken\nError: stack\n']);
+  });
+
+  it('redacts addresses a dependency put into a message', () => {
+    const lines: string[] = [];
+    new PrivacyLogger((line) => lines.push(line)).warn('peer 192.168.1.20:5000 and [2001:db8::1]:443 and fe80::1 failed');
+    assert.equal(lines[0], 'WARN [raum] peer [address] and [address] and [address] failed\n');
+  });
+
+  it('leaves ordinary text alone', () => {
+    assert.equal(redact('worker 2 died: code 1'), 'worker 2 died: code 1');
+  });
+});

@@ -1,0 +1,47 @@
+import type { LoggerService } from '@nestjs/common';
+
+// IPv4 (optionally with port) and IPv6 literals, however a library formats them.
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;
+const IPV6 = /\[?\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b\]?(?::\d{1,5})?/gi;
+
+/** Removes anything shaped like an IP address; a last line of defence, not the policy. */
+export function redact(text: string): string {
+  return text.replace(IPV4, '[address]').replace(IPV6, '[address]');
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The server's only logger: warnings and errors, on stderr, never info or
+ * debug. Callers pass no personal data (no addresses, user agents, names,
+ * room ids); addresses that a dependency slips into a message are redacted.
+ */
+export class PrivacyLogger implements LoggerService {
+  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
+
+  log(): void {}
+  debug(): void {}
+  verbose(): void {}
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.print('ERROR', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.print('WARN', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.print('ERROR', message, rest);
+  }
+
+  private print(level: string, message: unknown, rest: unknown[]): void {
+    // Nest passes (message, stack?, context?): the context is the last string.
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : 'raum';
+    const details = rest.filter((part) => part !== undefined).map(describe);
+    const text = [describe(message), ...details].join('\n');
+    this.write(`${level} [${context}] ${redact(text)}\n`);
+  }
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('works on a laptop without any variable', () => {
+    const config = loadConfig({}, '/srv/raum');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.rtcListenIp, '127.0.0.1');
+    assert.equal(config.rtcAnnouncedAddress, undefined);
+    assert.equal(config.rtcUdp && config.rtcTcp, true);
+    assert.ok(config.workers >= 1);
+    assert.equal(config.clientDir, '/srv/raum/dist/client/browser');
+    assert.equal(config.healthDetails, false);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      RAUM_HOST: '0.0.0.0',
+      RAUM_PORT: '9000',
+      RAUM_RTC_LISTEN_IP: '10.0.0.5',
+      RAUM_RTC_ANNOUNCED_ADDRESS: 'media.example.org',
+      RAUM_RTC_PORT: '50000',
+      RAUM_RTC_UDP: 'false',
+      RAUM_WORKERS: '3',
+      RAUM_MAX_PEERS_PER_ROOM: '12',
+      RAUM_HEALTH_DETAILS: 'yes',
+    });
+    assert.deepEqual(
+      { ...config, clientDir: undefined },
+      {
+        host: '0.0.0.0',
+        port: 9000,
+        rtcListenIp: '10.0.0.5',
+        rtcAnnouncedAddress: 'media.example.org',
+        rtcPort: 50000,
+        rtcUdp: false,
+        rtcTcp: true,
+        workers: 3,
+        maxPeersPerRoom: 12,
+        healthDetails: true,
+        clientDir: undefined,
+      },
+    );
+  });
+
+  const invalid: Array<[Record<string, string>, string]> = [
+    [{ RAUM_PORT: 'eighty' }, 'RAUM_PORT'],
+    [{ RAUM_PORT: '70000' }, 'RAUM_PORT'],
+    [{ RAUM_HOST: 'localhost' }, 'RAUM_HOST'],
+    [{ RAUM_RTC_LISTEN_IP: '300.1.1.1' }, 'RAUM_RTC_LISTEN_IP'],
+    [{ RAUM_RTC_ANNOUNCED_ADDRESS: 'not a host' }, 'RAUM_RTC_ANNOUNCED_ADDRESS'],
+    [{ RAUM_WORKERS: '0' }, 'RAUM_WORKERS'],
+    [{ RAUM_WORKERS: '1.5' }, 'RAUM_WORKERS'],
+    [{ RAUM_RTC_PORT: '65535', RAUM_WORKERS: '2' }, 'RAUM_RTC_PORT'],
+    [{ RAUM_RTC_UDP: 'maybe' }, 'RAUM_RTC_UDP'],
+    [{ RAUM_RTC_UDP: 'false', RAUM_RTC_TCP: 'false' }, 'RAUM_RTC_TCP'],
+  ];
+  for (const [env, variable] of invalid) {
+    it(`names ${variable} when ${JSON.stringify(env)} is invalid`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.variable === variable && error.message.startsWith(variable),
+      );
+    });
+  }
+});

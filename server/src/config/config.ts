@@ -1,0 +1,106 @@
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+/** Raum's whole configuration, read once from the environment at start. */
+export interface RaumConfig {
+  /** Address and port of the HTTP + WebSocket listener. */
+  readonly host: string;
+  readonly port: number;
+  /** Address the SFU's sockets bind to. */
+  readonly rtcListenIp: string;
+  /** Address announced to browsers, when it differs from rtcListenIp (NAT, public IP). */
+  readonly rtcAnnouncedAddress: string | undefined;
+  /** Worker i listens on rtcPort + i, over UDP and/or TCP. */
+  readonly rtcPort: number;
+  readonly rtcUdp: boolean;
+  readonly rtcTcp: boolean;
+  /** Number of mediasoup workers (processes); each uses one core at most. */
+  readonly workers: number;
+  readonly maxPeersPerRoom: number;
+  /** Whether /health also reports aggregate counts (rooms, transports, ...). */
+  readonly healthDetails: boolean;
+  /** Folder of the built client (index.html, ngsw.json, ...). */
+  readonly clientDir: string;
+}
+
+export const RAUM_CONFIG = Symbol('RAUM_CONFIG');
+
+/** Thrown for an invalid variable; the message names it and says what is expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    expected: string,
+  ) {
+    super(`${variable} ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  if (raw === 'false' || raw === '0' || raw === 'no') return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+function ip(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  if (isIP(value) === 0) throw new ConfigError(name, 'must be an IPv4 or IPv6 address');
+  return value;
+}
+
+function hostname(env: Env, name: string): string | undefined {
+  const value = read(env, name);
+  if (value === undefined || isIP(value) !== 0) return value;
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(value)) {
+    throw new ConfigError(name, 'must be an IP address or a host name');
+  }
+  return value;
+}
+
+/**
+ * Reads the configuration; every default works on a laptop. Throws a
+ * ConfigError naming the first invalid variable.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumConfig {
+  const workers = integer(env, 'RAUM_WORKERS', Math.max(1, availableParallelism()), 1, 64);
+  const rtcPort = integer(env, 'RAUM_RTC_PORT', 40000, 1024, 65535);
+  if (rtcPort + workers - 1 > 65535) {
+    throw new ConfigError('RAUM_RTC_PORT', `plus RAUM_WORKERS (${workers}) must stay below 65536`);
+  }
+  const rtcUdp = flag(env, 'RAUM_RTC_UDP', true);
+  const rtcTcp = flag(env, 'RAUM_RTC_TCP', true);
+  if (!rtcUdp && !rtcTcp) throw new ConfigError('RAUM_RTC_TCP', 'must be true when RAUM_RTC_UDP is false');
+  return {
+    host: ip(env, 'RAUM_HOST', '127.0.0.1'),
+    port: integer(env, 'RAUM_PORT', 8080, 0, 65535),
+    rtcListenIp: ip(env, 'RAUM_RTC_LISTEN_IP', '127.0.0.1'),
+    rtcAnnouncedAddress: hostname(env, 'RAUM_RTC_ANNOUNCED_ADDRESS'),
+    rtcPort,
+    rtcUdp,
+    rtcTcp,
+    workers,
+    maxPeersPerRoom: integer(env, 'RAUM_MAX_PEERS_PER_ROOM', 50, 2, 1000),
+    healthDetails: flag(env, 'RAUM_HEALTH_DETAILS', false),
+    clientDir: resolve(cwd, read(env, 'RAUM_CLIENT_DIR') ?? 'dist/client/browser'),
+  };
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type {
+  MediaKind,
+  MediaSource,
+  NotificationData,
+  NotificationMethod,
+  PeerInfo,
+  ProducerInfo,
+  TransportDirection,
+} from '@raum/protocol';
+import { InvalidStateError, NotFoundError, RaumError } from '../common/errors';
+
+/** How the room reaches this participant's socket; the peer knows nothing of WebSockets. */
+export type Notify = <M extends NotificationMethod>(method: M, data: NotificationData<M>) => void;
+
+type ProducerAppData = { source: MediaSource };
+
+/** Which kind each source must carry. */
+const SOURCE_KIND: Record<MediaSource, MediaKind> = { camera: 'video', microphone: 'audio' };
+
+/**
+ * One participant in one room, and everything the SFU holds for them: at most
+ * one send and one receive transport, their producers and their consumers.
+ * Closing the peer closes its transports, and with them (inside mediasoup)
+ * its producers and consumers.
+ */
+export class Peer {
+  readonly id = randomUUID();
+  readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
+  readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  #closed = false;
+
+  constructor(
+    readonly displayName: string | undefined,
+    readonly rtpCapabilities: types.RtpCapabilities,
+    readonly notify: Notify,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get producers(): IterableIterator<types.Producer<ProducerAppData>> {
+    return this.#producers.values();
+  }
+
+  info(): PeerInfo {
+    return { peerId: this.id, displayName: this.displayName, producers: [...this.#producers.values()].map(producerInfo) };
+  }
+
+  async createTransport(
+    direction: TransportDirection,
+    router: types.Router,
+    webRtcServer: types.WebRtcServer,
+  ): Promise<types.WebRtcTransport> {
+    if (this.#transports.has(direction)) throw new InvalidStateError(`a ${direction} transport exists already`);
+    const transport = await router.createWebRtcTransport({
+      webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+    });
+    // The peer may have left while the worker was creating the transport.
+    if (this.#closed) {
+      transport.close();
+      throw new InvalidStateError('the peer has left');
+    }
+    this.#transports.set(direction, transport);
+    transport.observer.once('close', () => this.#transports.delete(direction));
+    return transport;
+  }
+
+  transport(transportId: string): types.WebRtcTransport {
+    for (const transport of this.#transports.values()) if (transport.id === transportId) return transport;
+    throw new NotFoundError('transport');
+  }
+
+  async produce(
+    transportId: string,
+    kind: MediaKind,
+    source: MediaSource,
+    rtpParameters: types.RtpParameters,
+    paused: boolean,
+  ): Promise<types.Producer<ProducerAppData>> {
+    const transport = this.transport(transportId);
+    if (transport !== this.#transports.get('send')) throw new InvalidStateError('produce needs the send transport');
+    if (SOURCE_KIND[source] !== kind) throw new RaumError('bad-request', `a ${source} carries ${SOURCE_KIND[source]}`);
+    for (const producer of this.#producers.values()) {
+      if (producer.appData.source === source) throw new InvalidStateError(`a ${source} producer exists already`);
+    }
+    const producer = await transport.produce<ProducerAppData>({ kind, rtpParameters, paused, appData: { source } });
+    this.#producers.set(producer.id, producer);
+    producer.observer.once('close', () => this.#producers.delete(producer.id));
+    return producer;
+  }
+
+  producer(producerId: string): types.Producer<ProducerAppData> {
+    const producer = this.#producers.get(producerId);
+    if (!producer) throw new NotFoundError('producer');
+    return producer;
+  }
+
+  /** A paused consumer of another peer's producer on this peer's receive transport. */
+  async consume(router: types.Router, producer: types.Producer): Promise<types.Consumer> {
+    const transport = this.#transports.get('recv');
+    if (!transport) throw new InvalidStateError('create the recv transport before consuming');
+    if (!router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
+      throw new RaumError('unsupported', 'this browser cannot decode that stream');
+    }
+    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
+    this.#consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    return consumer;
+  }
+
+  consumer(consumerId: string): types.Consumer {
+    const consumer = this.#consumers.get(consumerId);
+    if (!consumer) throw new NotFoundError('consumer');
+    return consumer;
+  }
+
+  /** Releases everything the SFU holds for this peer. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const transport of [...this.#transports.values()]) transport.close();
+  }
+}
+
+export function producerInfo(producer: types.Producer<ProducerAppData>): ProducerInfo {
+  return { producerId: producer.id, kind: producer.kind, source: producer.appData.source, paused: producer.paused };
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { MediaService } from '../media/media.service';
+import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
+import { testConfig } from '../testing/test-server';
+import type { Notify } from './peer';
+import { RoomsService } from './rooms.service';
+
+const roomId = 'room-for-the-test-suite-1';
+
+describe('rooms with a real mediasoup worker', () => {
+  let media: MediaService;
+  let rooms: RoomsService;
+  const silent: Notify = () => {};
+
+  before(async () => {
+    const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3' });
+    media = new MediaService(config);
+    await media.onModuleInit();
+    rooms = new RoomsService(media, config);
+  });
+  after(() => media.onModuleDestroy());
+
+  it('shares one router between peers and frees everything when the last leaves', async () => {
+    const heard: string[] = [];
+    const a = await rooms.join(roomId, 'A', media.routerRtpCapabilities, (method) => heard.push(method));
+    const b = await rooms.join(roomId, undefined, media.routerRtpCapabilities, silent);
+    assert.equal(a.room, b.room);
+    assert.deepEqual(b.others.map((peer) => peer.displayName), ['A']);
+    assert.deepEqual(heard, ['peerJoined']);
+
+    const { router, webRtcServer } = a.room;
+    const send = await a.peer.createTransport('send', router, webRtcServer);
+    const video = await a.peer.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
+    await a.peer.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
+    await b.peer.createTransport('recv', router, webRtcServer);
+    await b.peer.createTransport('send', router, webRtcServer);
+    const consumer = await b.peer.consume(router, video);
+    assert.equal(consumer.paused, true, 'consumers start paused');
+
+    let dump = await router.dump();
+    assert.equal(dump.transportIds.length, 3);
+    assert.equal(dump.mapProducerIdConsumerIds.length, 2);
+    assert.equal(dump.mapConsumerIdProducerId.length, 1);
+
+    // A leaves: its transport, producers and B's consumer of them are gone.
+    a.room.remove(a.peer);
+    assert.deepEqual(heard, ['peerJoined']);
+    dump = await router.dump();
+    assert.equal(dump.transportIds.length, 2);
+    assert.equal(dump.mapProducerIdConsumerIds.length, 0);
+    assert.equal(dump.mapConsumerIdProducerId.length, 0);
+    // The worker tells the consumer's owner asynchronously.
+    if (!consumer.closed) await once(consumer.observer, 'close');
+    assert.equal(rooms.roomCount, 1);
+
+    // B leaves: the room and its router are gone.
+    b.room.remove(b.peer);
+    assert.equal(router.closed, true);
+    assert.equal(rooms.roomCount, 0);
+    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+  });
+
+  it('opens one router when two people open the same new room at once', async () => {
+    const [a, b] = await Promise.all([
+      rooms.join('room-opened-twice-at-once', undefined, media.routerRtpCapabilities, silent),
+      rooms.join('room-opened-twice-at-once', undefined, media.routerRtpCapabilities, silent),
+    ]);
+    assert.equal(a.room, b.room);
+    assert.equal((await media.census()).routers, 1);
+    a.room.remove(a.peer);
+    b.room.remove(b.peer);
+    assert.equal((await media.census()).routers, 0);
+  });
+
+  it('refuses a peer past the room limit and changes nothing', async () => {
+    const joined = await Promise.all([1, 2, 3].map(() => rooms.join('a-full-room-for-the-suite', undefined, media.routerRtpCapabilities, silent)));
+    await assert.rejects(rooms.join('a-full-room-for-the-suite', undefined, media.routerRtpCapabilities, silent), { code: 'room-full' });
+    assert.equal(rooms.peerCount, 3);
+    for (const { room, peer } of joined) room.remove(peer);
+    assert.equal((await media.census()).routers, 0);
+  });
+
+  it('enforces transport and producer rules', async () => {
+    const { room, peer } = await rooms.join('rules-room-for-the-suite', undefined, media.routerRtpCapabilities, silent);
+    const send = await peer.createTransport('send', room.router, room.webRtcServer);
+    const recv = await peer.createTransport('recv', room.router, room.webRtcServer);
+    await assert.rejects(peer.createTransport('send', room.router, room.webRtcServer), { code: 'invalid-state' });
+    await assert.rejects(peer.produce(recv.id, 'video', 'camera', videoRtpParameters(), false), { code: 'invalid-state' });
+    await assert.rejects(peer.produce(send.id, 'audio', 'camera', audioRtpParameters(), false), { code: 'bad-request' });
+    await peer.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
+    await assert.rejects(peer.produce(send.id, 'video', 'camera', videoRtpParameters(3333), false), { code: 'invalid-state' });
+    assert.throws(() => peer.transport('nope'), { code: 'not-found' });
+    room.remove(peer);
+    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MAX_MESSAGE_BYTES } from '@raum/protocol';
+import { MediaService } from '../media/media.service';
+import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
+import { TestClient } from '../testing/test-client';
+import { startTestServer, type TestServer } from '../testing/test-server';
+
+const roomId = 'signalling-suite-room-0001';
+
+describe('signalling over a real WebSocket and a real worker', () => {
+  let server: TestServer;
+  let capabilities: unknown;
+
+  before(async () => {
+    server = await startTestServer();
+    capabilities = server.app.get(MediaService).routerRtpCapabilities;
+  });
+  after(() => server.close());
+
+  const census = () => server.app.get(MediaService).census();
+  const health = async () => (await fetch(`${server.httpUrl}/health`)).json();
+
+  async function joined(room = roomId, displayName?: string): Promise<{ client: TestClient; peerId: string; peers: any[] }> {
+    const client = await TestClient.connect(server.wsUrl);
+    const { peerId, peers } = await client.call('join', { roomId: room, displayName, rtpCapabilities: capabilities as never });
+    return { client, peerId, peers };
+  }
+
+  it('answers capabilities with the routers’ RTP capabilities', async () => {
+    const client = await TestClient.connect(server.wsUrl);
+    const data = await client.call('capabilities', {});
+    assert.equal(data.protocolVersion, 1);
+    assert.ok(data.routerRtpCapabilities.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
+    await client.close();
+  });
+
+  it('answers malformed, oversized, binary and unknown messages with typed errors and keeps the connection', async () => {
+    const client = await TestClient.connect(server.wsUrl);
+    const cases: Array<[string | Uint8Array, string, number | null]> = [
+      ['{"type":"request",', 'bad-request', null],
+      ['"just a string"', 'bad-request', null],
+      [JSON.stringify({ type: 'request', id: 5, method: 'fly', data: {} }), 'bad-request', 5],
+      [JSON.stringify({ type: 'request', id: 6, method: 'join', data: { roomId: '../../etc', rtpCapabilities: {} } }), 'bad-request', 6],
+      [JSON.stringify({ type: 'request', id: 7, method: 'capabilities', data: { x: 'y'.repeat(MAX_MESSAGE_BYTES) } }), 'message-too-large', null],
+      [new Uint8Array([1, 2, 3]), 'bad-request', null],
+    ];
+    for (const [payload, code, id] of cases) {
+      const response = await client.sendRaw(payload);
+      assert.equal(response.ok, false);
+      assert.equal(response.error?.code, code);
+      assert.equal(response.id, id);
+      assert.ok(client.open, 'the connection survives');
+    }
+    // And the same connection still works.
+    assert.equal((await client.request('capabilities', {})).ok, true);
+    await client.close();
+  });
+
+  it('refuses requests out of order with invalid-state and changes nothing', async () => {
+    const client = await TestClient.connect(server.wsUrl);
+    for (const [method, data] of [
+      ['createTransport', { direction: 'send' }],
+      ['produce', { transportId: 't', kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() }],
+      ['resumeConsumer', { consumerId: 'c' }],
+      ['leave', {}],
+    ] as const) {
+      const response = await client.request(method, data);
+      assert.equal(response.error?.code, 'invalid-state', method);
+    }
+    assert.equal((await census()).routers, 0);
+    await client.close();
+  });
+
+  it('runs a whole session: join, transports, produce, consume paused, pause, resume, leave', async () => {
+    const a = await joined(roomId, 'Ada');
+    assert.deepEqual(a.peers, []);
+    const b = await joined();
+    assert.deepEqual(b.peers, [{ peerId: a.peerId, displayName: 'Ada', producers: [] }]);
+    assert.equal((await a.client.notification('peerJoined')).data.peer.peerId, b.peerId);
+
+    // Joining twice on one connection is out of order.
+    assert.equal((await a.client.request('join', { roomId, rtpCapabilities: capabilities as never })).error?.code, 'invalid-state');
+
+    const send = await a.client.call('createTransport', { direction: 'send' });
+    assert.ok(send.iceCandidates.length > 0);
+    assert.ok(send.iceCandidates.every((candidate: { address: string }) => candidate.address === '127.0.0.1'));
+    const { producerId } = await a.client.call('produce', {
+      transportId: send.transportId,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: videoRtpParameters() as never,
+    });
+    const added = await b.client.notification('producerAdded');
+    assert.deepEqual(added.data, { peerId: a.peerId, producer: { producerId, kind: 'video', source: 'camera', paused: false } });
+    // Someone joining now learns of the producer with the join answer.
+    const late = await joined();
+    assert.deepEqual(late.peers.find((peer) => peer.peerId === a.peerId)?.producers, [added.data.producer]);
+    await late.client.close();
+    await b.client.notification('peerLeft', (data) => data.peerId === late.peerId);
+
+    // Parameters mediasoup rejects are the client's error, and leave nothing behind.
+    const broken = await a.client.request('produce', {
+      transportId: send.transportId,
+      kind: 'audio',
+      source: 'microphone',
+      rtpParameters: { ...audioRtpParameters(), codecs: [{ mimeType: 'audio/unknown', payloadType: 100, clockRate: 8000 }] },
+    });
+    assert.equal(broken.error?.code, 'unsupported');
+
+    assert.equal((await b.client.request('consume', { producerId })).error?.code, 'invalid-state', 'no recv transport yet');
+    await b.client.call('createTransport', { direction: 'recv' });
+    const consumer = await b.client.call('consume', { producerId });
+    assert.equal(consumer.peerId, a.peerId);
+    assert.equal(consumer.kind, 'video');
+    assert.equal((await b.client.request('consume', { producerId: 'not-a-producer' })).error?.code, 'not-found');
+    assert.equal((await a.client.request('consume', { producerId })).error?.code, 'not-found', 'nobody consumes themselves');
+
+    let now = await census();
+    assert.deepEqual(now, { workers: 1, routers: 1, transports: 2, producers: 1, consumers: 1 });
+
+    await b.client.call('resumeConsumer', { consumerId: consumer.consumerId });
+    await a.client.call('pauseProducer', { producerId });
+    assert.equal((await b.client.notification('producerPaused')).data.producerId, producerId);
+    await a.client.call('resumeProducer', { producerId });
+    assert.equal((await b.client.notification('producerResumed')).data.producerId, producerId);
+
+    // A's connection drops: B hears it, and A's transport, producer and B's consumer are gone.
+    await a.client.close();
+    await b.client.notification('peerLeft', (data) => data.peerId === a.peerId);
+    now = await census();
+    assert.deepEqual(now, { workers: 1, routers: 1, transports: 1, producers: 0, consumers: 0 });
+
+    await b.client.call('leave', {});
+    assert.deepEqual(await census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    // After leaving, the same connection may join again.
+    await b.client.call('join', { roomId, rtpCapabilities: capabilities as never });
+    await b.client.close();
+  });
+
+  it('closes the room when the last socket drops, as /health reports', async () => {
+    const a = await joined('health-suite-room-000001');
+    const b = await joined('health-suite-room-000001');
+    await a.client.call('createTransport', { direction: 'send' });
+    assert.equal((await health()).rooms, 1);
+    await Promise.all([a.client.close(), b.client.close()]);
+    // Sockets close asynchronously on the server side too.
+    for (let attempt = 0; attempt < 50 && (await health()).rooms !== 0; attempt++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(await health(), { status: 'ok', rooms: 0, peers: 0, workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+  });
+
+  it('logs nothing for client mistakes', () => {
+    assert.deepEqual(server.logged, []);
+  });
+});

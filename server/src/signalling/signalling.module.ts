@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { MediaModule } from '../media/media.module';
+import { RoomsModule } from '../rooms/rooms.module';
+import { SignallingGateway } from './signalling.gateway';
+
+@Module({ imports: [MediaModule, RoomsModule], providers: [SignallingGateway] })
+export class SignallingModule {}
