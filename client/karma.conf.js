@@ -2,18 +2,7 @@
 // devices, and a small reporter that leaves the counts for tools/test.mjs.
 const { writeFileSync } = require('node:fs');
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+const CHROMIUM_FLAGS = require('../tools/chromium-flags.cjs');
 
 function CountsReporter(baseReporterDecorator) {
   baseReporterDecorator(this);

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS } from './support/chromium';
+import CHROMIUM_ARGS from '../tools/chromium-flags.cjs';
 
 const port = Number(process.env.RAUM_E2E_PORT ?? 18080);
 export const baseURL = `http://127.0.0.1:${port}`;

@@ -6,6 +6,8 @@ export interface Participant {
   readonly name: string;
   readonly context: BrowserContext;
   readonly page: Page;
+  /** Console errors and uncaught exceptions of the page (CSP violations included). */
+  readonly errors: string[];
 }
 
 declare global {
@@ -30,21 +32,24 @@ function recordPeerConnections(): void {
   };
 }
 
-export async function openPage(browser: Browser, path: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
+export async function openPage(browser: Browser, path: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL, locale, permissions: ['camera', 'microphone'] });
   await context.addInitScript(recordPeerConnections);
   const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(path);
-  return { context, page };
+  return { context, page, errors };
 }
 
 /** Opens the room link, enters a name and joins; resolves when the call view is up. */
 export async function join(browser: Browser, roomPath: string, name: string): Promise<Participant> {
-  const { context, page } = await openPage(browser, roomPath);
+  const { context, page, errors } = await openPage(browser, roomPath);
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
-  return { name, context, page };
+  return { name, context, page, errors };
 }
 
 export interface InboundStream {

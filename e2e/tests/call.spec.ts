@@ -26,7 +26,7 @@ test.describe('a three-person call through the SFU', () => {
     people = [];
   });
 
-  test('everyone sees and hears the other two; camera off pauses, leaving removes the tile and frees the SFU', async ({ browser }) => {
+  test('everyone sees and hears the other two; camera off and mute pause, leaving removes the tile and frees the SFU', async ({ browser }) => {
     const room = newRoomPath();
     for (const name of NAMES) people.push(await join(browser, room, name));
     const [ada, ben, cem] = people;
@@ -78,6 +78,20 @@ test.describe('a three-person call through the SFU', () => {
       'Ben decodes Ada again after she turns the camera on',
     );
 
+    // Ben mutes: Ada sees it, and Ben's audio stops reaching her until he unmutes.
+    const benAtAda = (await remoteTiles(ada.page)).find((tile) => tile.name === 'Ben')!;
+    const audioPackets = async () =>
+      (await inboundStreams(ada.page)).find((stream) => stream.trackIdentifier === benAtAda.audioTrackId)?.packetsReceived ?? 0;
+    await ben.page.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect(ada.page.locator('[data-tile="remote"][aria-label="Ben"]')).toContainText('Muted');
+    await ada.page.waitForTimeout(500);
+    const mutedAt = await audioPackets();
+    await ada.page.waitForTimeout(2000);
+    expect((await audioPackets()) - mutedAt, 'audio packets from Ben in 2 s while muted').toBeLessThanOrEqual(2);
+    await ben.page.getByRole('button', { name: 'Unmute' }).click();
+    await expect(ada.page.locator('[data-tile="remote"][aria-label="Ben"]')).not.toContainText('Muted');
+    await untilAll(audioPackets, (packets) => packets >= mutedAt + 50, 'Ada receives Ben’s audio again after he unmutes');
+
     // Cem leaves: his tile goes away for Ada and Ben, and the SFU holds nothing of his.
     await cem.page.getByRole('button', { name: 'Leave' }).click();
     await expect(cem.page.getByText('You left the meeting.')).toBeVisible();
@@ -90,5 +104,6 @@ test.describe('a three-person call through the SFU', () => {
     // Everyone leaves: nothing is left on the server for this room.
     for (const person of [ada, ben]) await person.page.getByRole('button', { name: 'Leave' }).click();
     await expect.poll(health).toMatchObject({ rooms: 0, peers: 0, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    for (const person of people) expect(person.errors, `${person.name}'s console errors`).toEqual([]);
   });
 });

@@ -55,6 +55,15 @@ export class Session {
     return this.#membership;
   }
 
+  /** Pausing stops the SFU forwarding the stream; the others are told to show it as off. */
+  private async setProducerPaused(producerId: string, paused: boolean): Promise<Record<string, never>> {
+    const { room, peer } = this.joined();
+    const producer = peer.producer(producerId);
+    await mediasoupCall(() => (paused ? producer.pause() : producer.resume()));
+    room.broadcast(peer, paused ? 'producerPaused' : 'producerResumed', { peerId: peer.id, producerId });
+    return {};
+  }
+
   private readonly handlers: Handlers = {
     capabilities: async () => ({ protocolVersion: PROTOCOL_VERSION, routerRtpCapabilities: this.media.routerRtpCapabilities }),
 
@@ -101,21 +110,9 @@ export class Session {
       return { producerId: producer.id };
     },
 
-    pauseProducer: async ({ producerId }) => {
-      const { room, peer } = this.joined();
-      const producer = peer.producer(producerId);
-      await mediasoupCall(() => producer.pause());
-      room.broadcast(peer, 'producerPaused', { peerId: peer.id, producerId });
-      return {};
-    },
+    pauseProducer: ({ producerId }) => this.setProducerPaused(producerId, true),
 
-    resumeProducer: async ({ producerId }) => {
-      const { room, peer } = this.joined();
-      const producer = peer.producer(producerId);
-      await mediasoupCall(() => producer.resume());
-      room.broadcast(peer, 'producerResumed', { peerId: peer.id, producerId });
-      return {};
-    },
+    resumeProducer: ({ producerId }) => this.setProducerPaused(producerId, false),
 
     closeProducer: async ({ producerId }) => {
       const { room, peer } = this.joined();

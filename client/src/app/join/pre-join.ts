@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, output, signal } from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
+import { DeviceToggles } from '../room/device-toggles';
 import { MediaStreamDirective } from '../room/media-stream.directive';
 
 const NAME_KEY = 'raum.displayName';
@@ -11,7 +12,7 @@ const NAME_KEY = 'raum.displayName';
  */
 @Component({
   selector: 'raum-pre-join',
-  imports: [MediaStreamDirective],
+  imports: [MediaStreamDirective, DeviceToggles],
   templateUrl: './pre-join.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

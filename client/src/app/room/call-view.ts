@@ -2,13 +2,14 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, signal } f
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 import { roomUrl } from '../core/room-link';
+import { DeviceToggles } from './device-toggles';
 import { MediaStreamDirective } from './media-stream.directive';
 import { VideoTile } from './video-tile';
 
 /** The meeting itself: everyone's tiles, everyone's audio, and the controls. */
 @Component({
   selector: 'raum-call-view',
-  imports: [VideoTile, MediaStreamDirective],
+  imports: [VideoTile, MediaStreamDirective, DeviceToggles],
   templateUrl: './call-view.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'call' },

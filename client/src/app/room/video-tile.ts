@@ -10,7 +10,7 @@ import { MediaStreamDirective } from './media-stream.directive';
   host: { class: 'tile', '[class.tile--self]': 'self()', role: 'group', '[attr.aria-label]': 'label()' },
   template: `
     @if (showVideo()) {
-      <video class="tile__video" [raumTrack]="video()" autoplay playsinline muted></video>
+      <video class="tile__video" [raumTrack]="video()" autoplay playsinline [muted]="true"></video>
     } @else {
       <div class="tile__avatar" aria-hidden="true">{{ initial() }}</div>
     }

@@ -1,5 +1,6 @@
-/** Flags Debian's Chromium needs here: no sandbox as root, no network but ours, fake media. */
-export const CHROMIUM_ARGS = [
+// Flags Debian's Chromium needs here (as root, no network but ours) and fake
+// camera and microphone; shared by Karma, Playwright and the benchmarks.
+module.exports = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-dev-shm-usage',
