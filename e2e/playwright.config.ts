@@ -35,7 +35,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       RAUM_PORT: String(port),
-      RAUM_RTC_PORT: process.env.RAUM_E2E_RTC_PORT ?? '48000',
+      RAUM_RTC_PORT: process.env.RAUM_E2E_RTC_PORT ?? '18100',
       RAUM_WORKERS: '1',
       RAUM_HEALTH_DETAILS: 'true',
     },

@@ -22,7 +22,7 @@ function describe(label, values) {
 async function startServer(root, env, port) {
   const server = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: root,
-    env: { ...env, RAUM_PORT: String(port), RAUM_RTC_PORT: String(port + 30000), RAUM_WORKERS: '1' },
+    env: { ...env, RAUM_PORT: String(port), RAUM_RTC_PORT: String(port + 100), RAUM_WORKERS: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

@@ -20,6 +20,8 @@ async function connect(): Promise<{ send: (payload: string | Uint8Array) => Prom
 }
 
 test('malformed, oversized and out-of-order messages get typed errors; the connection and the room survive', async () => {
+  // Counts below are absolute: start once the previous tests' rooms are gone.
+  await expect.poll(health).toMatchObject({ rooms: 0 });
   const { send, socket } = await connect();
   const roomId = 'e2e-protocol-room-000000001';
   const request = (id: number, method: string, data: unknown) => JSON.stringify({ type: 'request', id, method, data });

@@ -11,7 +11,10 @@ export interface RaumConfig {
   readonly rtcListenIp: string;
   /** Address announced to browsers, when it differs from rtcListenIp (NAT, public IP). */
   readonly rtcAnnouncedAddress: string | undefined;
-  /** Worker i listens on rtcPort + i, over UDP and/or TCP. */
+  /**
+   * Worker i listens on rtcPort + i, over UDP and/or TCP. Below the kernel's
+   * ephemeral range by default, so no outgoing connection can hold the port.
+   */
   readonly rtcPort: number;
   readonly rtcUdp: boolean;
   readonly rtcTcp: boolean;
@@ -83,7 +86,7 @@ function hostname(env: Env, name: string): string | undefined {
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumConfig {
   const workers = integer(env, 'RAUM_WORKERS', Math.max(1, availableParallelism()), 1, 64);
-  const rtcPort = integer(env, 'RAUM_RTC_PORT', 40000, 1024, 65535);
+  const rtcPort = integer(env, 'RAUM_RTC_PORT', 10000, 1024, 65535);
   if (rtcPort + workers - 1 > 65535) {
     throw new ConfigError('RAUM_RTC_PORT', `plus RAUM_WORKERS (${workers}) must stay below 65536`);
   }

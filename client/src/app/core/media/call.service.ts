@@ -22,6 +22,7 @@ export class CallService implements OnDestroy {
   readonly microphoneProblem = signal<CaptureFailure | undefined>(undefined);
 
   #microphone: MediaStreamTrack | undefined;
+  /** Connected (and prepared) from the preview on; joined only in the 'in-call' phase. */
   #call: Call | undefined;
   /** The last toggle's work, so quick double-clicks apply in order. */
   #busy: Promise<unknown> = Promise.resolve();
@@ -31,15 +32,18 @@ export class CallService implements OnDestroy {
   /** Opens camera and microphone for the pre-join preview. */
   preview(): Promise<void> {
     this.#devicesReady = this.openDevices();
+    // Connect and load the media device meanwhile; a failure here shows when joining.
+    this.#call ??= this.newCall();
+    this.#call.prepare().catch(() => undefined);
     return this.#devicesReady;
   }
 
   private async openDevices(): Promise<void> {
     const [camera, microphone] = await Promise.all([capture('camera'), capture('microphone')]);
-    if (camera.ok) this.camera.set(camera.track);
+    if (camera.ok) this.camera.set(this.watch('camera', camera.track));
     else this.cameraProblem.set(camera.reason);
     if (microphone.ok) {
-      this.#microphone = microphone.track;
+      this.#microphone = this.watch('microphone', microphone.track);
       this.microphoneOn.set(true);
     } else {
       this.microphoneProblem.set(microphone.reason);
@@ -61,16 +65,18 @@ export class CallService implements OnDestroy {
     this.failure.set(undefined);
     await this.#devicesReady;
     await this.#busy;
-    const call = new Call(SignallingChannel.connect());
-    this.#call = call;
-    call.onChange((participants) => this.participants.set(participants));
-    call.onFailure((reason) => this.fail(reason));
+    const call = (this.#call ??= this.newCall());
     const microphone = this.#microphone;
     if (microphone) microphone.enabled = this.microphoneOn();
     try {
       await call.join({ roomId, displayName: displayName.trim() || undefined, camera: this.camera(), microphone });
-      if (microphone && !this.microphoneOn()) await call.setMicrophone(false);
-      if (this.#call === call) this.phase.set('in-call');
+      if (this.#call !== call) return;
+      this.phase.set('in-call');
+      // Apply the devices' state now, including what was toggled while joining.
+      await this.serially(async () => {
+        await call.setMedia('camera', this.camera() ?? null);
+        await call.setMedia('microphone', this.microphoneOn() ? (this.#microphone ?? null) : null);
+      });
     } catch (error) {
       this.fail(error instanceof SignallingError && error.code === 'room-full' ? 'room-full' : 'server-error');
     }
@@ -82,7 +88,7 @@ export class CallService implements OnDestroy {
       if (current) {
         this.camera.set(undefined);
         current.stop();
-        await this.#call?.setCamera(null);
+        await this.joinedCall()?.setMedia('camera', null);
         return;
       }
       const camera = await capture('camera');
@@ -91,8 +97,8 @@ export class CallService implements OnDestroy {
         return;
       }
       this.cameraProblem.set(undefined);
-      this.camera.set(camera.track);
-      await this.#call?.setCamera(camera.track);
+      this.camera.set(this.watch('camera', camera.track));
+      await this.joinedCall()?.setMedia('camera', camera.track);
     });
   }
 
@@ -104,13 +110,13 @@ export class CallService implements OnDestroy {
           this.microphoneProblem.set(microphone.reason);
           return;
         }
-        this.#microphone = microphone.track;
+        this.#microphone = this.watch('microphone', microphone.track);
         this.microphoneProblem.set(undefined);
       }
       const on = !this.microphoneOn();
       this.microphoneOn.set(on);
       this.#microphone.enabled = on;
-      await this.#call?.setMicrophone(on);
+      await this.joinedCall()?.setMedia('microphone', on ? this.#microphone : null);
     });
   }
 
@@ -125,6 +131,33 @@ export class CallService implements OnDestroy {
 
   ngOnDestroy(): void {
     void this.leave();
+  }
+
+  /** A device can end by itself (unplugged, permission revoked): then it is off, here and for the others. */
+  private watch(kind: 'camera' | 'microphone', track: MediaStreamTrack): MediaStreamTrack {
+    track.addEventListener('ended', () => {
+      void this.serially(async () => {
+        if (kind === 'camera' && this.camera() === track) this.camera.set(undefined);
+        else if (kind === 'microphone' && this.#microphone === track) {
+          this.#microphone = undefined;
+          this.microphoneOn.set(false);
+        } else return;
+        await this.joinedCall()?.setMedia(kind, null);
+      });
+    });
+    return track;
+  }
+
+  /** The call, once joined: before that, toggles change only the local devices. */
+  private joinedCall(): Call | undefined {
+    return this.phase() === 'in-call' ? this.#call : undefined;
+  }
+
+  private newCall(): Call {
+    const call = new Call(SignallingChannel.connect());
+    call.onChange((participants) => this.participants.set(participants));
+    call.onFailure((reason) => this.fail(reason));
+    return call;
   }
 
   private fail(reason: CallFailure): void {

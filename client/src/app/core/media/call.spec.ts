@@ -133,25 +133,26 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     expect(seen[0].camera?.paused).toBeTrue();
   });
 
-  it('turns the camera off on the server and in the device, and back on', async () => {
+  it('pauses and resumes its streams on the server, and sends a source first turned on in the call', async () => {
     start([]);
     const camera = cameraTrack();
     await call.join({ roomId: ROOM, camera });
-    await call.setCamera(null);
-    expect(camera.readyState).withContext('the camera itself is released').toBe('ended');
-    expect(server.requests.at(-1)).toEqual(jasmine.objectContaining({ method: 'pauseProducer', data: { producerId: 'mine-1' } }));
+    const producerRequests = () => server.requests.filter((request) => request.method.endsWith('roduce') || request.method.endsWith('Producer'));
 
-    await call.setCamera(cameraTrack());
-    expect(server.requests.at(-1)).toEqual(jasmine.objectContaining({ method: 'resumeProducer', data: { producerId: 'mine-1' } }));
-  });
+    await call.setMedia('camera', null);
+    await call.setMedia('camera', null);
+    expect(camera.readyState).withContext('devices are the caller’s to close').toBe('live');
+    const replacement = cameraTrack();
+    await call.setMedia('camera', replacement);
+    await call.setMedia('microphone', null);
+    await call.setMedia('microphone', microphoneTrack());
 
-  it('mutes and unmutes the microphone on the server', async () => {
-    start([]);
-    await call.join({ roomId: ROOM, microphone: microphoneTrack() });
-    await call.setMicrophone(false);
-    await call.setMicrophone(false);
-    await call.setMicrophone(true);
-    expect(server.methods().filter((method) => method.endsWith('Producer'))).toEqual(['pauseProducer', 'resumeProducer']);
+    expect(producerRequests().map((request) => [request.method, request.data.producerId ?? request.data.source])).toEqual([
+      ['produce', 'camera'],
+      ['pauseProducer', 'mine-1'],
+      ['resumeProducer', 'mine-1'],
+      ['produce', 'microphone'],
+    ]);
   });
 
   it('reports a lost connection once, and leaving tells the server', async () => {

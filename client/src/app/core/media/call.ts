@@ -61,6 +61,10 @@ export class Call {
   readonly #stopListening: Array<() => void> = [];
   #sendTransport: types.Transport | undefined;
   #recvTransport: types.Transport | undefined;
+  #prepared: Promise<void> | undefined;
+  #transportsCreated!: () => void;
+  /** Streams announced while joining wait for the transports here. */
+  readonly #transportsReady = new Promise<void>((resolve) => (this.#transportsCreated = resolve));
   #left = false;
 
   constructor(
@@ -82,61 +86,64 @@ export class Call {
     return () => this.#failureListeners.delete(listener);
   }
 
+  /**
+   * Connects and loads the device with the SFU's capabilities; the pre-join
+   * screen calls it early so that joining is quicker. Safe to call again.
+   */
+  prepare(): Promise<void> {
+    this.#prepared ??= (async () => {
+      const { routerRtpCapabilities } = await this.signalling.request('capabilities', {});
+      if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    })();
+    return this.#prepared;
+  }
+
   /** Joins the room, sends the given tracks and receives everyone else's. */
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
-    const { routerRtpCapabilities } = await this.signalling.request('capabilities', {});
-    if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    await this.prepare();
     const { peers } = await this.signalling.request('join', {
       roomId,
       displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
     });
-    this.#recvTransport = await this.createTransport('recv');
-    this.#sendTransport = await this.createTransport('send');
     for (const peer of peers) this.addPeer(peer);
     this.changed();
+    const [recv, send] = await Promise.all([this.createTransport('recv'), this.createTransport('send')]);
+    this.#recvTransport = recv;
+    this.#sendTransport = send;
+    this.#transportsCreated();
     await Promise.all([
+      ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
       camera && this.produce('camera', camera),
       microphone && this.produce('microphone', microphone),
-      ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
     ]);
   }
 
-  /** Turns the camera on with a new track, or off (null): the SFU stops forwarding it. */
-  async setCamera(track: MediaStreamTrack | null): Promise<void> {
-    const producer = this.#producers.get('camera');
+  /**
+   * Sends a source (camera or microphone) with the given track, or stops
+   * sending it (null): the producer pauses and the SFU stops forwarding it.
+   * Opening and closing devices is the caller's business.
+   */
+  async setMedia(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    const producer = this.#producers.get(source);
     if (!track) {
       if (!producer || producer.paused) return;
       producer.pause();
-      // Stopping the track turns the camera (and its light) off, not just the picture.
-      producer.track?.stop();
       await this.signalling.request('pauseProducer', { producerId: producer.id });
       return;
     }
     if (!producer) {
-      await this.produce('camera', track);
+      await this.produce(source, track);
       return;
     }
-    await producer.replaceTrack({ track });
+    if (producer.track !== track) await producer.replaceTrack({ track });
+    if (!producer.paused) return;
     producer.resume();
     await this.signalling.request('resumeProducer', { producerId: producer.id });
   }
 
-  /** Mutes or unmutes the microphone; muted audio is not forwarded by the SFU. */
-  async setMicrophone(enabled: boolean): Promise<void> {
-    const producer = this.#producers.get('microphone');
-    if (!producer || producer.paused === !enabled) return;
-    if (enabled) {
-      producer.resume();
-      await this.signalling.request('resumeProducer', { producerId: producer.id });
-    } else {
-      producer.pause();
-      await this.signalling.request('pauseProducer', { producerId: producer.id });
-    }
-  }
-
-  /** Leaves the room and releases every transport and track of this call. */
+  /** Leaves the room and releases every transport of this call. */
   async leave(): Promise<void> {
     if (this.#left) return;
     try {
@@ -226,10 +233,6 @@ export class Call {
       ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
     });
     this.#producers.set(source, producer);
-    producer.on('trackended', () => {
-      if (source === 'camera') void this.setCamera(null);
-      else void this.setMicrophone(false);
-    });
   }
 
   /** Receives one remote stream; a stream that vanished meanwhile is simply not shown. */
@@ -242,8 +245,9 @@ export class Call {
   }
 
   private async startConsumer(peerId: string, producerId: string): Promise<void> {
+    await this.#transportsReady;
     const transport = this.#recvTransport;
-    if (!transport) return;
+    if (!transport || this.#left) return;
     const remote = await this.signalling.request('consume', { producerId });
     // The answer is as current as the notifications before it; later ones apply on top.
     const known = this.#peers.get(peerId)?.producers.get(producerId);
@@ -283,7 +287,6 @@ export class Call {
     for (const stop of this.#stopListening.splice(0)) stop();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
-    for (const producer of this.#producers.values()) producer.track?.stop();
     this.#producers.clear();
     this.#peers.clear();
   }
