@@ -1,4 +1,5 @@
 // Runs every test suite and ends with one line: "N passed, N failed".
+//   types   tsc over what no bundler type-checks: protocol, server and e2e code with their tests
 //   server  node:test — protocol and server, against a real mediasoup worker
 //   client  Karma + Jasmine in headless Chromium
 //   e2e     Playwright: real Chromium pages, real server, real worker
@@ -22,6 +23,19 @@ function readJson(path) {
 }
 
 const suites = [
+  {
+    name: 'types',
+    async run({ root, env }) {
+      const outcome = { code: 0, passed: 0, failed: 0 };
+      for (const project of ['protocol/tsconfig.spec.json', 'server/tsconfig.json', 'e2e/tsconfig.json']) {
+        process.stdout.write(`tsc --noEmit -p ${project}\n`);
+        const code = await runCommand(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', project], { cwd: root, env });
+        if (code === 0) outcome.passed++;
+        else outcome.failed++;
+      }
+      return outcome;
+    },
+  },
   {
     name: 'server',
     async run({ root, env, results }) {

@@ -1,5 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
+
+/** A new room link as "New meeting" makes it: /r/<id>#k=<secret>. */
+export function newRoomLink({ requireE2ee = false, secret = randomBytes(16).toString('base64url') } = {}): string {
+  return `/r/${randomBytes(16).toString('base64url')}#k=${secret}${requireE2ee ? '&e2ee=required' : ''}`;
+}
+
+/** The same room with another secret: what someone with a wrong or forged link opens. */
+export function withWrongSecret(link: string): string {
+  return `${link.split('#')[0]}#k=${randomBytes(16).toString('base64url')}`;
+}
 
 /** One person in a test call: their own browser context, so their own fake devices. */
 export interface Participant {
@@ -13,39 +24,79 @@ export interface Participant {
 declare global {
   interface Window {
     __peerConnections: RTCPeerConnection[];
+    __workers: Worker[];
+    /** Every media key the page handed to its E2EE worker. */
+    __mediaKeys: Array<{ participantId: string; index: number; material: number[] }>;
   }
 }
 
 /**
- * Test instrumentation only: keeps every RTCPeerConnection the app makes, so
- * the test can read getStats() the way chrome://webrtc-internals would.
+ * Test instrumentation only, installed before the app runs: keeps every
+ * RTCPeerConnection (to read getStats() as chrome://webrtc-internals would),
+ * every worker, and every media key the page gives its E2EE worker (to play
+ * an attacker who kept someone's keys).
  */
-function recordPeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const connections: RTCPeerConnection[] = [];
-  window.__peerConnections = connections;
-  window.RTCPeerConnection = class extends Native {
+function instrument(): void {
+  const NativeConnection = window.RTCPeerConnection;
+  window.__peerConnections = [];
+  window.RTCPeerConnection = class extends NativeConnection {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
-      connections.push(this);
+      window.__peerConnections.push(this);
+    }
+  };
+  const NativeWorker = window.Worker;
+  window.__workers = [];
+  window.__mediaKeys = [];
+  window.Worker = class extends NativeWorker {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      window.__workers.push(this);
+    }
+    override postMessage(message: any, transfer?: any): void {
+      if (message?.type === 'key') {
+        window.__mediaKeys.push({ participantId: message.participantId, index: message.index, material: [...message.material] });
+      }
+      super.postMessage(message, transfer);
     }
   };
 }
 
-export async function openPage(browser: Browser, path: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+/** Test instrumentation only: a browser without encoded transforms (as older ones are). */
+function removeEncodedTransforms(): void {
+  delete (window as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+  delete (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
+  delete (RTCRtpReceiver.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
+}
+
+export interface PageOptions {
+  readonly locale?: string;
+  /** Simulates a browser that cannot encrypt media end to end. */
+  readonly withoutEncodedTransforms?: boolean;
+  /** Runs before the page opens the link, to watch everything it does. */
+  readonly watch?: (page: Page) => void;
+}
+
+export async function openPage(
+  browser: Browser,
+  path: string,
+  { locale = 'en-US', withoutEncodedTransforms = false, watch }: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL, locale, permissions: ['camera', 'microphone'] });
-  await context.addInitScript(recordPeerConnections);
+  await context.addInitScript(instrument);
+  if (withoutEncodedTransforms) await context.addInitScript(removeEncodedTransforms);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   page.on('pageerror', (error) => errors.push(error.message));
+  watch?.(page);
   await page.goto(path);
   return { context, page, errors };
 }
 
 /** Opens the room link, enters a name and joins; resolves when the call view is up. */
-export async function join(browser: Browser, roomPath: string, name: string): Promise<Participant> {
-  const { context, page, errors } = await openPage(browser, roomPath);
+export async function join(browser: Browser, roomPath: string, name: string, options: PageOptions = {}): Promise<Participant> {
+  const { context, page, errors } = await openPage(browser, roomPath, options);
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
@@ -133,4 +184,17 @@ export function tilePixels(page: Page, tileName: string): Promise<{ mean: number
 
 export async function health(): Promise<Record<string, number | string>> {
   return (await fetch(`${baseURL}/health`)).json();
+}
+
+/** The badge's words: "End-to-end encrypted", "Securing…" or "Not end-to-end encrypted". */
+export function securityOf(page: Page): Promise<string> {
+  return page.locator('[data-security]').innerText();
+}
+
+/** The six emoji of the verify panel. */
+export async function sasOf(page: Page): Promise<string> {
+  await page.locator('.security__badge').click();
+  const sas = await page.locator('[data-sas]').innerText();
+  await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+  return sas;
 }

@@ -1,11 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { framesDecoded, health, inboundStreams, join, remoteTiles, tilePixels, type Participant } from '../support/participants';
+import { framesDecoded, health, inboundStreams, join, newRoomLink, remoteTiles, tilePixels, type Participant } from '../support/participants';
 
 const NAMES = ['Ada', 'Ben', 'Cem'];
-
-function newRoomPath(): string {
-  return `/r/${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')}`;
-}
 
 /** Polls until `accept` holds; on timeout the failure shows the last value read. */
 async function untilAll<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
@@ -28,7 +24,7 @@ test.describe('a three-person call through the SFU', () => {
 
   test('everyone sees and hears the other two; camera off and mute pause, leaving removes the tile and frees the SFU', async ({ browser }) => {
     await expect.poll(health, 'no rooms left from earlier tests').toMatchObject({ rooms: 0 });
-    const room = newRoomPath();
+    const room = newRoomLink();
     for (const name of NAMES) people.push(await join(browser, room, name));
     const [ada, ben, cem] = people;
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { join, type Participant } from '../support/participants';
+import { join, newRoomLink, type Participant } from '../support/participants';
 
 const VIEWPORTS = [
   { name: 'portrait phone', width: 390, height: 844 },
@@ -24,7 +24,7 @@ test.describe('layout on a phone and a desktop', () => {
 
   for (const viewport of VIEWPORTS) {
     test(`a two-person call is usable on a ${viewport.name} (${viewport.width}×${viewport.height})`, async ({ browser }) => {
-      const room = `/r/layout-${viewport.width}-${Date.now().toString(36)}-abcdefghij`;
+      const room = newRoomLink();
       people.push(await join(browser, room, 'Ada'), await join(browser, room, 'Ben'));
       const { page } = people[0];
       await page.setViewportSize(viewport);
@@ -39,9 +39,9 @@ test.describe('layout on a phone and a desktop', () => {
         // Tiles end above the controls (a phone may scroll the tile column, never the controls).
         if (box.y < toolbar.y) expect(box.y + box.height).toBeLessThanOrEqual(toolbar.y + 1);
       }
-      const document = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
-      expect(document.width, 'no sideways scrolling').toBeLessThanOrEqual(viewport.width);
-      expect(document.height, 'the page itself does not scroll').toBeLessThanOrEqual(viewport.height);
+      const scroll = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+      expect(scroll.width, 'no sideways scrolling').toBeLessThanOrEqual(viewport.width);
+      expect(scroll.height, 'the page itself does not scroll').toBeLessThanOrEqual(viewport.height);
     });
   }
 });

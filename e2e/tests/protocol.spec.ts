@@ -14,7 +14,7 @@ async function connect(): Promise<{ send: (payload: string | Uint8Array) => Prom
   const send = (payload: string | Uint8Array) =>
     new Promise<Message>((resolve) => {
       socket.addEventListener('message', (event) => resolve(JSON.parse(String(event.data))), { once: true });
-      socket.send(payload);
+      socket.send(payload as string | ArrayBufferView<ArrayBuffer>);
     });
   return { send, socket };
 }
@@ -28,7 +28,7 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
 
   const capabilities = await send(request(1, 'capabilities', {}));
   expect(capabilities.ok).toBe(true);
-  const joined = await send(request(2, 'join', { roomId, rtpCapabilities: capabilities.data.routerRtpCapabilities }));
+  const joined = await send(request(2, 'join', { roomId, rtpCapabilities: capabilities.data.routerRtpCapabilities, e2ee: true }));
   expect(joined).toMatchObject({ type: 'response', id: 2, ok: true });
 
   const cases: Array<[string | Uint8Array, string, number | null]> = [
@@ -37,7 +37,7 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
     [request(4, 'explode', {}), 'bad-request', 4],
     [request(5, 'createTransport', { direction: 'both' }), 'bad-request', 5],
     [request(6, 'connectTransport', { transportId: 'nope', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] } }), 'not-found', 6],
-    [request(7, 'join', { roomId, rtpCapabilities: {} }), 'invalid-state', 7],
+    [request(7, 'join', { roomId, rtpCapabilities: {}, e2ee: true }), 'invalid-state', 7],
     [request(8, 'capabilities', { padding: 'x'.repeat(70_000) }), 'message-too-large', null],
     [new Uint8Array([0, 1, 2]), 'bad-request', null],
   ];

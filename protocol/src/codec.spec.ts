@@ -11,7 +11,7 @@ const decode = (value: unknown) => {
 
 describe('decodeRequest', () => {
   it('accepts a valid request and narrows its data', () => {
-    const result = decode(encodeRequest(7, 'join', { roomId, displayName: '  Ada ', rtpCapabilities: { codecs: [] } }));
+    const result = decode(encodeRequest(7, 'join', { roomId, displayName: '  Ada ', rtpCapabilities: { codecs: [] }, e2ee: true }));
     assert.equal(result.ok, true);
     if (!result.ok || result.value.method !== 'join') return;
     assert.equal(result.value.id, 7);

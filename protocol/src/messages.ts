@@ -77,19 +77,44 @@ export type DtlsParametersData = v.InferOutput<typeof DtlsParameters>;
 const ProducerInfo = v.object({ producerId: id, kind: MediaKind, source: MediaSource, paused: v.boolean() });
 export type ProducerInfo = v.InferOutput<typeof ProducerInfo>;
 
-const PeerInfo = v.object({ peerId: id, displayName: v.optional(DisplayName), producers: v.array(ProducerInfo) });
+const PeerInfo = v.object({
+  peerId: id,
+  displayName: v.optional(DisplayName),
+  /** Whether this person's browser can encrypt media end to end (encoded transforms). */
+  e2ee: v.boolean(),
+  producers: v.array(ProducerInfo),
+});
 export type PeerInfo = v.InferOutput<typeof PeerInfo>;
 
 const Empty = v.strictObject({});
+
+/** Ciphertext the server relays but cannot read, as base64url. */
+export const MAX_PAYLOAD_LENGTH = 16 * 1024;
+const OpaquePayload = v.pipe(v.string(), v.maxLength(MAX_PAYLOAD_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/, 'payload must be base64url'));
 
 /**
  * Every request: its parameters and its answer. Request schemas are strict
  * (unknown keys are a bad request); answers are the server's own.
  */
 export const requests = {
-  capabilities: { data: Empty, result: v.object({ protocolVersion: v.number(), routerRtpCapabilities: RtpCapabilities }) },
+  capabilities: {
+    data: Empty,
+    result: v.object({
+      protocolVersion: v.number(),
+      routerRtpCapabilities: RtpCapabilities,
+      /** The operator refuses every browser that cannot encrypt end to end. */
+      requireE2ee: v.boolean(),
+    }),
+  },
   join: {
-    data: v.strictObject({ roomId: RoomId, displayName: v.optional(DisplayName), rtpCapabilities: RtpCapabilities }),
+    data: v.strictObject({
+      roomId: RoomId,
+      displayName: v.optional(DisplayName),
+      rtpCapabilities: RtpCapabilities,
+      e2ee: v.boolean(),
+      /** From the room link: this room refuses browsers that cannot encrypt end to end. */
+      requireE2ee: v.optional(v.boolean()),
+    }),
     result: v.object({ peerId: id, peers: v.array(PeerInfo) }),
   },
   createTransport: {
@@ -116,6 +141,10 @@ export const requests = {
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   pauseConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   leave: { data: Empty, result: Empty },
+  /** End-to-end key exchange, relayed without being read: to one peer, or to all others. */
+  sendKeyMessage: { data: v.strictObject({ to: v.optional(id), payload: OpaquePayload }), result: Empty },
+  /** An end-to-end encrypted chat message, relayed to all others without being read. */
+  sendChat: { data: v.strictObject({ payload: OpaquePayload }), result: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -130,6 +159,8 @@ export const notifications = {
   producerClosed: v.object({ peerId: id, producerId: id }),
   producerPaused: v.object({ peerId: id, producerId: id }),
   producerResumed: v.object({ peerId: id, producerId: id }),
+  keyMessage: v.object({ from: id, payload: OpaquePayload }),
+  chatMessage: v.object({ from: id, payload: OpaquePayload }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;
@@ -142,6 +173,7 @@ export const ERROR_CODES = [
   'invalid-state',
   'not-found',
   'room-full',
+  'e2ee-required',
   'unsupported',
   'internal',
 ] as const;

@@ -22,9 +22,10 @@ function describe(value: unknown): string {
 export class PrivacyLogger implements LoggerService {
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
 
-  log(): void {}
-  debug(): void {}
-  verbose(): void {}
+  // Information and debugging output are never printed, whatever a library passes.
+  log(..._ignored: unknown[]): void {}
+  debug(..._ignored: unknown[]): void {}
+  verbose(..._ignored: unknown[]): void {}
   fatal(message: unknown, ...rest: unknown[]): void {
     this.print('ERROR', message, rest);
   }

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     assert.ok(config.workers >= 1);
     assert.equal(config.clientDir, '/srv/raum/dist/client/browser');
     assert.equal(config.healthDetails, false);
+    assert.equal(config.requireE2ee, false);
   });
 
   it('reads every variable', () => {
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       RAUM_WORKERS: '3',
       RAUM_MAX_PEERS_PER_ROOM: '12',
       RAUM_HEALTH_DETAILS: 'yes',
+      RAUM_REQUIRE_E2EE: 'true',
     });
     assert.deepEqual(
       { ...config, clientDir: undefined },
@@ -39,6 +41,7 @@ describe('loadConfig', () => {
         rtcTcp: true,
         workers: 3,
         maxPeersPerRoom: 12,
+        requireE2ee: true,
         healthDetails: true,
         clientDir: undefined,
       },

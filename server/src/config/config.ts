@@ -21,6 +21,8 @@ export interface RaumConfig {
   /** Number of mediasoup workers (processes); each uses one core at most. */
   readonly workers: number;
   readonly maxPeersPerRoom: number;
+  /** Refuse every browser that cannot encrypt media end to end, in every room. */
+  readonly requireE2ee: boolean;
   /** Whether /health also reports aggregate counts (rooms, transports, ...). */
   readonly healthDetails: boolean;
   /** Folder of the built client (index.html, ngsw.json, ...). */
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
     rtcTcp,
     workers,
     maxPeersPerRoom: integer(env, 'RAUM_MAX_PEERS_PER_ROOM', 50, 2, 1000),
+    requireE2ee: flag(env, 'RAUM_REQUIRE_E2EE', false),
     healthDetails: flag(env, 'RAUM_HEALTH_DETAILS', false),
     clientDir: resolve(cwd, read(env, 'RAUM_CLIENT_DIR') ?? 'dist/client/browser'),
   };

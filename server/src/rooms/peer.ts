@@ -34,6 +34,8 @@ export class Peer {
 
   constructor(
     readonly displayName: string | undefined,
+    /** Whether the browser can encrypt media end to end (it says so itself). */
+    readonly e2ee: boolean,
     readonly rtpCapabilities: types.RtpCapabilities,
     readonly notify: Notify,
   ) {}
@@ -47,7 +49,7 @@ export class Peer {
   }
 
   info(): PeerInfo {
-    return { peerId: this.id, displayName: this.displayName, producers: [...this.#producers.values()].map(producerInfo) };
+    return { peerId: this.id, displayName: this.displayName, e2ee: this.e2ee, producers: [...this.#producers.values()].map(producerInfo) };
   }
 
   async createTransport(

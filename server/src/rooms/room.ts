@@ -14,13 +14,21 @@ type RoomEvents = { close: [] };
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   #closed = false;
+  /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
+  #requireE2ee: boolean;
 
   constructor(
     readonly router: types.Router,
     readonly webRtcServer: types.WebRtcServer,
     private readonly maxPeers: number,
+    requireE2ee: boolean,
   ) {
     super();
+    this.#requireE2ee = requireE2ee;
+  }
+
+  get requireE2ee(): boolean {
+    return this.#requireE2ee;
   }
 
   get closed(): boolean {
@@ -32,9 +40,13 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Adds a peer and returns who was there before it. */
-  admit(peer: Peer): PeerInfo[] {
+  admit(peer: Peer, requireE2ee: boolean): PeerInfo[] {
     if (this.#closed) throw new RaumError('internal', 'the room closed while joining; join again');
     if (this.#peers.size >= this.maxPeers) throw new RaumError('room-full', `this room is full (${this.maxPeers} people)`);
+    if (!peer.e2ee && (this.#requireE2ee || requireE2ee)) {
+      throw new RaumError('e2ee-required', 'this meeting admits only browsers that encrypt end to end');
+    }
+    this.#requireE2ee ||= requireE2ee;
     const others = [...this.#peers.values()].map((other) => other.info());
     this.broadcast(peer, 'peerJoined', { peer: peer.info() });
     this.#peers.set(peer.id, peer);
@@ -61,6 +73,10 @@ export class Room extends EventEmitter<RoomEvents> {
 
   announceProducer(owner: Peer, producer: Parameters<typeof producerInfo>[0]): void {
     this.broadcast(owner, 'producerAdded', { peerId: owner.id, producer: producerInfo(producer) });
+  }
+
+  peer(peerId: string): Peer | undefined {
+    return this.#peers.get(peerId);
   }
 
   /** Sends a notification to every peer but `from`. */

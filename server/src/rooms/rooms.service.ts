@@ -32,14 +32,14 @@ export class RoomsService {
   /** Puts a new peer into the room, opening the room first if nobody is in it. */
   async join(
     roomId: string,
-    displayName: string | undefined,
+    { displayName, e2ee, requireE2ee = false }: { displayName?: string; e2ee: boolean; requireE2ee?: boolean },
     rtpCapabilities: types.RtpCapabilities,
     notify: Notify,
   ): Promise<{ room: Room; peer: Peer; others: ReturnType<Room['admit']> }> {
     const room = await this.open(roomId);
-    const peer = new Peer(displayName, rtpCapabilities, notify);
+    const peer = new Peer(displayName, e2ee, rtpCapabilities, notify);
     try {
-      return { room, peer, others: room.admit(peer) };
+      return { room, peer, others: room.admit(peer, requireE2ee) };
     } catch (error) {
       if (room.peerCount === 0) room.close();
       throw error;
@@ -55,7 +55,7 @@ export class RoomsService {
       opening = this.media
         .createRouter()
         .then(({ router, webRtcServer }) => {
-          const room = new Room(router, webRtcServer, this.config.maxPeersPerRoom);
+          const room = new Room(router, webRtcServer, this.config.maxPeersPerRoom, this.config.requireE2ee);
           this.#rooms.set(roomId, room);
           room.once('close', () => this.#rooms.delete(roomId));
           return room;

@@ -24,8 +24,8 @@ describe('rooms with a real mediasoup worker', () => {
 
   it('shares one router between peers and frees everything when the last leaves', async () => {
     const heard: string[] = [];
-    const a = await rooms.join(roomId, 'A', media.routerRtpCapabilities, (method) => heard.push(method));
-    const b = await rooms.join(roomId, undefined, media.routerRtpCapabilities, silent);
+    const a = await rooms.join(roomId, { displayName: 'A', e2ee: true }, media.routerRtpCapabilities, (method) => heard.push(method));
+    const b = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, silent);
     assert.equal(a.room, b.room);
     assert.deepEqual(b.others.map((peer) => peer.displayName), ['A']);
     assert.deepEqual(heard, ['peerJoined']);
@@ -64,8 +64,8 @@ describe('rooms with a real mediasoup worker', () => {
 
   it('opens one router when two people open the same new room at once', async () => {
     const [a, b] = await Promise.all([
-      rooms.join('room-opened-twice-at-once', undefined, media.routerRtpCapabilities, silent),
-      rooms.join('room-opened-twice-at-once', undefined, media.routerRtpCapabilities, silent),
+      rooms.join('room-opened-twice-at-once', { e2ee: true }, media.routerRtpCapabilities, silent),
+      rooms.join('room-opened-twice-at-once', { e2ee: true }, media.routerRtpCapabilities, silent),
     ]);
     assert.equal(a.room, b.room);
     assert.equal((await media.census()).routers, 1);
@@ -75,15 +75,15 @@ describe('rooms with a real mediasoup worker', () => {
   });
 
   it('refuses a peer past the room limit and changes nothing', async () => {
-    const joined = await Promise.all([1, 2, 3].map(() => rooms.join('a-full-room-for-the-suite', undefined, media.routerRtpCapabilities, silent)));
-    await assert.rejects(rooms.join('a-full-room-for-the-suite', undefined, media.routerRtpCapabilities, silent), { code: 'room-full' });
+    const joined = await Promise.all([1, 2, 3].map(() => rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent)));
+    await assert.rejects(rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent), { code: 'room-full' });
     assert.equal(rooms.peerCount, 3);
     for (const { room, peer } of joined) room.remove(peer);
     assert.equal((await media.census()).routers, 0);
   });
 
   it('enforces transport and producer rules', async () => {
-    const { room, peer } = await rooms.join('rules-room-for-the-suite', undefined, media.routerRtpCapabilities, silent);
+    const { room, peer } = await rooms.join('rules-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
     const send = await peer.createTransport('send', room.router, room.webRtcServer);
     const recv = await peer.createTransport('recv', room.router, room.webRtcServer);
     await assert.rejects(peer.createTransport('send', room.router, room.webRtcServer), { code: 'invalid-state' });

@@ -28,6 +28,7 @@ export class Session {
     private readonly rooms: RoomsService,
     private readonly media: MediaService,
     private readonly notify: Notify,
+    private readonly requireE2ee: boolean,
   ) {}
 
   /** Runs a valid request after the ones before it; rejects with a RaumError or a bug. */
@@ -65,9 +66,13 @@ export class Session {
   }
 
   private readonly handlers: Handlers = {
-    capabilities: async () => ({ protocolVersion: PROTOCOL_VERSION, routerRtpCapabilities: this.media.routerRtpCapabilities }),
+    capabilities: async () => ({
+      protocolVersion: PROTOCOL_VERSION,
+      routerRtpCapabilities: this.media.routerRtpCapabilities,
+      requireE2ee: this.requireE2ee,
+    }),
 
-    join: async ({ roomId, displayName, rtpCapabilities }) => {
+    join: async ({ roomId, displayName, rtpCapabilities, e2ee, requireE2ee }) => {
       if (this.#membership) throw new InvalidStateError('already in a room; leave first');
       const capabilities = structuredClone(rtpCapabilities) as types.RtpCapabilities;
       try {
@@ -75,7 +80,12 @@ export class Session {
       } catch (error) {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
-      const { room, peer, others } = await this.rooms.join(roomId, displayName || undefined, capabilities, this.notify);
+      const { room, peer, others } = await this.rooms.join(
+        roomId,
+        { displayName: displayName || undefined, e2ee, requireE2ee },
+        capabilities,
+        this.notify,
+      );
       if (this.#ended) {
         room.remove(peer);
         throw new InvalidStateError('the connection closed while joining');
@@ -151,6 +161,24 @@ export class Session {
     leave: async () => {
       this.joined();
       this.leave();
+      return {};
+    },
+
+    sendKeyMessage: async ({ to, payload }) => {
+      const { room, peer } = this.joined();
+      if (to === undefined) {
+        room.broadcast(peer, 'keyMessage', { from: peer.id, payload });
+        return {};
+      }
+      const recipient = room.peer(to);
+      if (!recipient || recipient === peer) throw new RaumError('not-found', 'that person is not in this room');
+      recipient.notify('keyMessage', { from: peer.id, payload });
+      return {};
+    },
+
+    sendChat: async ({ payload }) => {
+      const { room, peer } = this.joined();
+      room.broadcast(peer, 'chatMessage', { from: peer.id, payload });
       return {};
     },
   };

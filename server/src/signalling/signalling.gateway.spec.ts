@@ -21,9 +21,12 @@ describe('signalling over a real WebSocket and a real worker', () => {
   const census = () => server.app.get(MediaService).census();
   const health = async () => (await fetch(`${server.httpUrl}/health`)).json();
 
-  async function joined(room = roomId, displayName?: string): Promise<{ client: TestClient; peerId: string; peers: any[] }> {
+  async function joined(
+    room = roomId,
+    { displayName, e2ee = true, requireE2ee }: { displayName?: string; e2ee?: boolean; requireE2ee?: boolean } = {},
+  ): Promise<{ client: TestClient; peerId: string; peers: any[] }> {
     const client = await TestClient.connect(server.wsUrl);
-    const { peerId, peers } = await client.call('join', { roomId: room, displayName, rtpCapabilities: capabilities as never });
+    const { peerId, peers } = await client.call('join', { roomId: room, displayName, rtpCapabilities: capabilities as never, e2ee, requireE2ee });
     return { client, peerId, peers };
   }
 
@@ -73,14 +76,15 @@ describe('signalling over a real WebSocket and a real worker', () => {
   });
 
   it('runs a whole session: join, transports, produce, consume paused, pause, resume, leave', async () => {
-    const a = await joined(roomId, 'Ada');
+    const a = await joined(roomId, { displayName: 'Ada' });
     assert.deepEqual(a.peers, []);
-    const b = await joined();
-    assert.deepEqual(b.peers, [{ peerId: a.peerId, displayName: 'Ada', producers: [] }]);
+    const b = await joined(roomId, { e2ee: false });
+    assert.deepEqual(b.peers, [{ peerId: a.peerId, displayName: 'Ada', e2ee: true, producers: [] }]);
+    assert.equal((await a.client.notification('peerJoined')).data.peer.e2ee, false);
     assert.equal((await a.client.notification('peerJoined')).data.peer.peerId, b.peerId);
 
     // Joining twice on one connection is out of order.
-    assert.equal((await a.client.request('join', { roomId, rtpCapabilities: capabilities as never })).error?.code, 'invalid-state');
+    assert.equal((await a.client.request('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true })).error?.code, 'invalid-state');
 
     const send = await a.client.call('createTransport', { direction: 'send' });
     assert.ok(send.iceCandidates.length > 0);
@@ -134,7 +138,7 @@ describe('signalling over a real WebSocket and a real worker', () => {
     await b.client.call('leave', {});
     assert.deepEqual(await census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
     // After leaving, the same connection may join again.
-    await b.client.call('join', { roomId, rtpCapabilities: capabilities as never });
+    await b.client.call('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true });
     await b.client.close();
   });
 
@@ -149,7 +153,57 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.deepEqual(await health(), { status: 'ok', rooms: 0, peers: 0, workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
   });
 
+  it('relays key messages to one peer or to all, and chat to all, without reading them', async () => {
+    const room = 'relay-suite-room-00000001';
+    const [a, b, c] = [await joined(room), await joined(room), await joined(room)];
+    await a.client.call('sendKeyMessage', { to: b.peerId, payload: 'Zm9yLWItb25seQ' });
+    assert.deepEqual((await b.client.notification('keyMessage')).data, { from: a.peerId, payload: 'Zm9yLWItb25seQ' });
+    await a.client.call('sendKeyMessage', { payload: 'Zm9yLWFsbA' });
+    assert.deepEqual((await c.client.notification('keyMessage')).data, { from: a.peerId, payload: 'Zm9yLWFsbA' });
+    await c.client.call('sendChat', { payload: 'c2VjcmV0LWNoYXQ' });
+    for (const other of [a, b]) assert.deepEqual((await other.client.notification('chatMessage')).data, { from: c.peerId, payload: 'c2VjcmV0LWNoYXQ' });
+
+    assert.equal((await a.client.request('sendKeyMessage', { to: 'nobody', payload: 'eA' })).error?.code, 'not-found');
+    assert.equal((await a.client.request('sendKeyMessage', { to: a.peerId, payload: 'eA' })).error?.code, 'not-found');
+    assert.equal((await a.client.request('sendChat', { payload: 'not base64!' })).error?.code, 'bad-request');
+    // Only what was addressed to them: c got one key message, a none of its own.
+    assert.equal(c.client.received.filter((message) => message.method === 'keyMessage').length, 1);
+    assert.equal(a.client.received.filter((message) => message.method === 'chatMessage').length, 1);
+    assert.equal(c.client.received.filter((message) => message.method === 'chatMessage').length, 0);
+    await Promise.all([a, b, c].map(({ client }) => client.close()));
+  });
+
+  it('keeps browsers without end-to-end encryption out of a room whose link requires it', async () => {
+    const room = 'required-suite-room-00001';
+    const a = await joined(room, { requireE2ee: true });
+    const refused = await TestClient.connect(server.wsUrl);
+    const response = await refused.request('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee: false });
+    assert.equal(response.error?.code, 'e2ee-required');
+    assert.equal((await health()).peers, 1);
+    // The same browser may still open another room.
+    assert.equal((await refused.request('join', { roomId: 'another-suite-room-000001', rtpCapabilities: capabilities as never, e2ee: false })).ok, true);
+    await Promise.all([a.client.close(), refused.close()]);
+  });
+
   it('logs nothing for client mistakes', () => {
     assert.deepEqual(server.logged, []);
+  });
+});
+
+describe('an operator requiring end-to-end encryption everywhere', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ RAUM_REQUIRE_E2EE: 'true' });
+  });
+  after(() => server.close());
+
+  it('says so to clients and refuses browsers without it in every room', async () => {
+    const client = await TestClient.connect(server.wsUrl);
+    const { requireE2ee, routerRtpCapabilities } = await client.call('capabilities', {});
+    assert.equal(requireE2ee, true);
+    const response = await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: false });
+    assert.equal(response.error?.code, 'e2ee-required');
+    assert.equal((await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: true })).ok, true);
+    await client.close();
   });
 });

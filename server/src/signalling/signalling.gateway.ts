@@ -1,8 +1,9 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import { decodeRequest, encodeError, encodeNotification, encodeResult, MAX_MESSAGE_BYTES } from '@raum/protocol';
 import type { RawData, WebSocket } from 'ws';
 import { RaumError } from '../common/errors';
+import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import type { Notify } from '../rooms/peer';
 import { RoomsService } from '../rooms/rooms.service';
@@ -31,11 +32,12 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnGate
   constructor(
     private readonly rooms: RoomsService,
     private readonly media: MediaService,
+    @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
   ) {}
 
   handleConnection(socket: WebSocket): void {
     const notify: Notify = (method, data) => send(socket, encodeNotification(method, data));
-    const session = new Session(this.rooms, this.media, notify);
+    const session = new Session(this.rooms, this.media, notify, this.config.requireE2ee);
     this.sessions.set(socket, session);
     this.alive.add(socket);
     socket.on('pong', () => this.alive.add(socket));

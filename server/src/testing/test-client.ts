@@ -53,7 +53,7 @@ export class TestClient {
   /** Sends anything, as text or binary, and returns the next response. */
   sendRaw(payload: string | Uint8Array): Promise<Message> {
     const response = this.next((message) => message.type === 'response');
-    this.socket.send(payload);
+    this.socket.send(payload as string | ArrayBufferView<ArrayBuffer>);
     return response;
   }
 

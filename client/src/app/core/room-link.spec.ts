@@ -16,7 +16,7 @@ describe('room links', () => {
     expect(isRoomId(undefined)).toBeFalse();
   });
 
-  it('puts the id in the path', () => {
-    expect(roomUrl('AAAAAAAAAAAAAAAAAAAAAA', 'https://raum.example')).toBe('https://raum.example/r/AAAAAAAAAAAAAAAAAAAAAA');
+  it('puts the id in the path and the secret in the fragment', () => {
+    expect(roomUrl('AAAAAAAAAAAAAAAAAAAAAA', 'k=secret', 'https://raum.example')).toBe('https://raum.example/r/AAAAAAAAAAAAAAAAAAAAAA#k=secret');
   });
 });

@@ -14,9 +14,9 @@ export function isRoomId(value: string | null | undefined): value is string {
 
 /**
  * The shareable link of a room. Only the path reaches the server; the
- * fragment (after #) is the browser's alone and is reserved for the room's
- * end-to-end encryption secret.
+ * fragment (after #) is the browser's alone and carries the room's
+ * end-to-end encryption secret (see e2ee/room-secret.ts).
  */
-export function roomUrl(roomId: string, origin = location.origin): string {
-  return new URL(`/r/${roomId}`, origin).href;
+export function roomUrl(roomId: string, fragment: string, origin = location.origin): string {
+  return new URL(`/r/${roomId}#${fragment}`, origin).href;
 }

@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, type OnInit, signal } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, RouterLink } from '@angular/router';
+import { formatFragment, parseFragment } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
-import { isRoomId } from '../core/room-link';
+import { isRoomId, roomUrl } from '../core/room-link';
 import { PreJoin } from '../join/pre-join';
 import { CallView } from './call-view';
 
@@ -19,11 +20,19 @@ export class RoomPage implements OnInit {
   protected readonly call = inject(CallService);
   /** From the route; never logged, never stored. */
   readonly roomId = input.required<string>();
-  protected readonly validRoom = computed(() => isRoomId(this.roomId()));
+  /** The link's fragment: the room secret, which only this browser sees. */
+  private readonly room = parseFragment(inject(ActivatedRoute).snapshot.fragment);
+  /** Why this page cannot offer to join, if it cannot. */
+  protected readonly problem = computed<'invalid' | 'incomplete' | 'e2ee-required' | undefined>(() => {
+    if (!isRoomId(this.roomId())) return 'invalid';
+    if (!this.room) return 'incomplete';
+    return this.room.requireE2ee && !this.call.canEncrypt ? 'e2ee-required' : undefined;
+  });
+  protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(this.room)) : ''));
   protected readonly displayName = signal('');
 
   ngOnInit(): void {
-    if (this.validRoom()) void this.call.preview();
+    if (this.room && !this.problem()) void this.call.preview(this.room);
   }
 
   protected join(displayName: string): void {

@@ -22,6 +22,9 @@ import { MediaStreamDirective } from './media-stream.directive';
       @if (muted()) {
         <span class="tile__state">{{ i18n.t().muted }}</span>
       }
+      @if (note(); as note) {
+        <span class="tile__state tile__state--warning">{{ note }}</span>
+      }
     </div>
   `,
 })
@@ -32,6 +35,8 @@ export class VideoTile {
   readonly videoPaused = input(false);
   readonly muted = input(false);
   readonly self = input(false);
+  /** A warning about this person's encryption (not verified, not end-to-end encrypted). */
+  readonly note = input<string | undefined>();
 
   protected readonly showVideo = computed(() => this.video() !== undefined && !this.videoPaused());
   protected readonly label = computed(() => {

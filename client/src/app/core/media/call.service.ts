@@ -1,14 +1,36 @@
-import { Injectable, type OnDestroy, signal } from '@angular/core';
+import { computed, Injectable, type OnDestroy, signal } from '@angular/core';
+import { E2eeSession, type E2eeState } from '../e2ee/e2ee-session';
+import { encodedTransformApi, MediaEncryption } from '../e2ee/media-encryption';
+import type { RoomSecret } from '../e2ee/room-secret';
+import type { TransformStats } from '../e2ee/worker-protocol';
 import { SignallingChannel, SignallingError } from '../signalling/signalling-channel';
 import { Call, type CallFailure, type Participant } from './call';
 import { capture, type CaptureFailure } from './local-media';
 
 export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
 
+/** What the security badge may claim: never more than the worker's counters prove. */
+export type Security =
+  | { readonly level: 'e2ee' }
+  | { readonly level: 'securing' }
+  | { readonly level: 'hop-by-hop'; readonly self: boolean; readonly peers: readonly string[] };
+
+/** A chat line as shown: the sender's name is taken when the message arrives. */
+export interface ChatLine {
+  readonly self: boolean;
+  readonly name: string | undefined;
+  readonly text: string;
+  readonly at: Date;
+}
+
+const PROOF_INTERVAL_MS = 1000;
+const MAX_CHAT_LINES = 500;
+
 /**
  * The page's view of one call: local camera and microphone, the phase of
- * the call and the other participants, as signals. Provided per room page,
- * so leaving the page ends the call and releases the devices.
+ * the call, the other participants, end-to-end encryption and chat, as
+ * signals. Provided per room page, so leaving the page ends the call and
+ * releases the devices.
  */
 @Injectable()
 export class CallService implements OnDestroy {
@@ -20,34 +42,41 @@ export class CallService implements OnDestroy {
   readonly cameraProblem = signal<CaptureFailure | undefined>(undefined);
   readonly microphoneOn = signal(false);
   readonly microphoneProblem = signal<CaptureFailure | undefined>(undefined);
+  readonly e2ee = signal<E2eeState | undefined>(undefined);
+  readonly chat = signal<readonly ChatLine[]>([]);
+  /** This browser can encrypt media end to end (it has encoded transforms). */
+  readonly canEncrypt = encodedTransformApi() !== undefined;
+  readonly security = computed<Security>(() => {
+    const state = this.e2ee();
+    if (!state) return { level: 'securing' };
+    if (state.mode === 'hop-by-hop') {
+      const names = new Map(this.participants().map((participant) => [participant.peerId, participant.displayName ?? '']));
+      return { level: 'hop-by-hop', self: state.withoutE2ee.self, peers: state.withoutE2ee.peers.map((peerId) => names.get(peerId) ?? '') };
+    }
+    return this.proven() ? { level: 'e2ee' } : { level: 'securing' };
+  });
 
+  private readonly proven = signal(false);
   #microphone: MediaStreamTrack | undefined;
+  #room: RoomSecret | undefined;
   /** Connected (and prepared) from the preview on; joined only in the 'in-call' phase. */
-  #call: Call | undefined;
+  #call: Promise<Call> | undefined;
+  #joined: Call | undefined;
+  #proofTimer: ReturnType<typeof setInterval> | undefined;
+  #lastStats = new Map<string, TransformStats>();
   /** The last toggle's work, so quick double-clicks apply in order. */
   #busy: Promise<unknown> = Promise.resolve();
   /** The preview's device requests; joining waits for them so nobody joins without what they chose. */
   #devicesReady: Promise<void> = Promise.resolve();
 
-  /** Opens camera and microphone for the pre-join preview. */
-  preview(): Promise<void> {
+  /** Opens camera and microphone for the pre-join preview, and connects meanwhile. */
+  preview(room: RoomSecret): Promise<void> {
+    this.#room = room;
     this.#devicesReady = this.openDevices();
-    // Connect and load the media device meanwhile; a failure here shows when joining.
-    this.#call ??= this.newCall();
-    this.#call.prepare().catch(() => undefined);
+    this.#call ??= this.newCall(room);
+    // A failure to connect shows when joining.
+    this.#call.then((call) => call.prepare()).catch(() => undefined);
     return this.#devicesReady;
-  }
-
-  private async openDevices(): Promise<void> {
-    const [camera, microphone] = await Promise.all([capture('camera'), capture('microphone')]);
-    if (camera.ok) this.camera.set(this.watch('camera', camera.track));
-    else this.cameraProblem.set(camera.reason);
-    if (microphone.ok) {
-      this.#microphone = this.watch('microphone', microphone.track);
-      this.microphoneOn.set(true);
-    } else {
-      this.microphoneProblem.set(microphone.reason);
-    }
   }
 
   /** Back to the pre-join screen after leaving or a failure, with fresh devices. */
@@ -56,29 +85,31 @@ export class CallService implements OnDestroy {
     this.failure.set(undefined);
     this.cameraProblem.set(undefined);
     this.microphoneProblem.set(undefined);
-    await this.preview();
+    if (this.#room) await this.preview(this.#room);
   }
 
   async join(roomId: string, displayName: string): Promise<void> {
-    if (this.phase() === 'joining' || this.phase() === 'in-call') return;
+    if (this.phase() === 'joining' || this.phase() === 'in-call' || !this.#room) return;
     this.phase.set('joining');
     this.failure.set(undefined);
     await this.#devicesReady;
     await this.#busy;
-    const call = (this.#call ??= this.newCall());
-    const microphone = this.#microphone;
-    if (microphone) microphone.enabled = this.microphoneOn();
     try {
-      await call.join({ roomId, displayName: displayName.trim() || undefined, camera: this.camera(), microphone });
-      if (this.#call !== call) return;
+      const pending = (this.#call ??= this.newCall(this.#room));
+      const call = await pending;
+      await call.join({ roomId, displayName: displayName.trim() || undefined, camera: this.camera(), microphone: this.#microphone });
+      if (this.#call !== pending) return;
+      this.#joined = call;
       this.phase.set('in-call');
+      this.#proofTimer = setInterval(() => void this.checkProof(call), PROOF_INTERVAL_MS);
       // Apply the devices' state now, including what was toggled while joining.
       await this.serially(async () => {
         await call.setMedia('camera', this.camera() ?? null);
         await call.setMedia('microphone', this.microphoneOn() ? (this.#microphone ?? null) : null);
       });
     } catch (error) {
-      this.fail(error instanceof SignallingError && error.code === 'room-full' ? 'room-full' : 'server-error');
+      const code = error instanceof SignallingError ? error.code : undefined;
+      this.fail(code === 'room-full' || code === 'e2ee-required' ? code : 'server-error');
     }
   }
 
@@ -88,7 +119,7 @@ export class CallService implements OnDestroy {
       if (current) {
         this.camera.set(undefined);
         current.stop();
-        await this.joinedCall()?.setMedia('camera', null);
+        await this.#joined?.setMedia('camera', null);
         return;
       }
       const camera = await capture('camera');
@@ -98,7 +129,7 @@ export class CallService implements OnDestroy {
       }
       this.cameraProblem.set(undefined);
       this.camera.set(this.watch('camera', camera.track));
-      await this.joinedCall()?.setMedia('camera', camera.track);
+      await this.#joined?.setMedia('camera', camera.track);
     });
   }
 
@@ -116,21 +147,70 @@ export class CallService implements OnDestroy {
       const on = !this.microphoneOn();
       this.microphoneOn.set(on);
       this.#microphone.enabled = on;
-      await this.joinedCall()?.setMedia('microphone', on ? this.#microphone : null);
+      await this.#joined?.setMedia('microphone', on ? this.#microphone : null);
     });
   }
 
+  async sendChat(text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (trimmed) await this.#joined?.sendChat(trimmed);
+  }
+
   async leave(): Promise<void> {
-    const call = this.#call;
-    this.#call = undefined;
-    this.participants.set([]);
-    this.phase.set('left');
-    this.releaseDevices();
+    const call = this.#joined ?? (await this.#call?.catch(() => undefined));
+    this.end('left');
     await call?.leave();
   }
 
   ngOnDestroy(): void {
     void this.leave();
+  }
+
+  private async openDevices(): Promise<void> {
+    const [camera, microphone] = await Promise.all([capture('camera'), capture('microphone')]);
+    if (camera.ok) this.camera.set(this.watch('camera', camera.track));
+    else this.cameraProblem.set(camera.reason);
+    if (microphone.ok) {
+      this.#microphone = this.watch('microphone', microphone.track);
+      this.microphoneOn.set(true);
+    } else {
+      this.microphoneProblem.set(microphone.reason);
+    }
+  }
+
+  private async newCall(room: RoomSecret): Promise<Call> {
+    const signalling = SignallingChannel.connect();
+    const api = encodedTransformApi();
+    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) =>
+      signalling.request('sendKeyMessage', { to, payload }),
+    );
+    const call = new Call(signalling, e2ee);
+    e2ee.onChange((state) => this.e2ee.set(state));
+    call.onChange((participants) => this.participants.set(participants));
+    call.onFailure((reason) => this.fail(reason));
+    call.onChat(({ from, self, text, at }) => {
+      const name = self ? undefined : this.participants().find((participant) => participant.peerId === from)?.displayName;
+      this.chat.update((lines) => [...lines, { self, name, text, at }].slice(-MAX_CHAT_LINES));
+    });
+    return call;
+  }
+
+  /**
+   * The badge claims end-to-end encryption only when the worker's counters
+   * show it over the last interval: every sending producer had frames
+   * encrypted, and no transform passed a frame on unencrypted.
+   */
+  private async checkProof(call: Call): Promise<void> {
+    const media = call.e2ee.media;
+    if (!media) return;
+    const { transforms } = await media.stats();
+    const now = new Map(transforms.map((stats) => [stats.id, stats]));
+    const grew = (stats: TransformStats | undefined, field: 'frames' | 'passthrough') =>
+      stats !== undefined && stats[field] > (this.#lastStats.get(stats.id)?.[field] ?? 0);
+    const plainPassed = transforms.some((stats) => grew(stats, 'passthrough'));
+    const sendersEncrypting = call.activeSenderTransforms.every((id) => grew(now.get(id), 'frames'));
+    this.#lastStats = now;
+    this.proven.set(!plainPassed && sendersEncrypting);
   }
 
   /** A device can end by itself (unplugged, permission revoked): then it is off, here and for the others. */
@@ -142,38 +222,35 @@ export class CallService implements OnDestroy {
           this.#microphone = undefined;
           this.microphoneOn.set(false);
         } else return;
-        await this.joinedCall()?.setMedia(kind, null);
+        await this.#joined?.setMedia(kind, null);
       });
     });
     return track;
   }
 
-  /** The call, once joined: before that, toggles change only the local devices. */
-  private joinedCall(): Call | undefined {
-    return this.phase() === 'in-call' ? this.#call : undefined;
-  }
-
-  private newCall(): Call {
-    const call = new Call(SignallingChannel.connect());
-    call.onChange((participants) => this.participants.set(participants));
-    call.onFailure((reason) => this.fail(reason));
-    return call;
-  }
-
   private fail(reason: CallFailure): void {
-    this.#call = undefined;
-    this.participants.set([]);
+    this.end('failed');
     this.failure.set(reason);
-    this.phase.set('failed');
-    this.releaseDevices();
   }
 
-  private releaseDevices(): void {
+  /** Forgets the call and releases the devices and the E2EE worker. */
+  private end(phase: 'left' | 'failed'): void {
+    const call = this.#call;
+    this.#call = undefined;
+    this.#joined = undefined;
+    clearInterval(this.#proofTimer);
+    this.#lastStats = new Map();
+    this.proven.set(false);
+    this.participants.set([]);
+    this.e2ee.set(undefined);
+    this.chat.set([]);
+    this.phase.set(phase);
     this.camera()?.stop();
     this.camera.set(undefined);
     this.#microphone?.stop();
     this.#microphone = undefined;
     this.microphoneOn.set(false);
+    void call?.then((ended) => ended.e2ee.media?.terminate(), () => undefined);
   }
 
   private serially(work: () => Promise<void>): Promise<unknown> {

@@ -1,5 +1,7 @@
 import { Device, FakeHandler, testFakeParameters as fake } from 'mediasoup-client';
 import type { PeerInfo } from '@raum/protocol';
+import { E2eeSession } from '../e2ee/e2ee-session';
+import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import { FakeServer } from '../testing/fake-server';
 import { Call, type Participant } from './call';
@@ -30,7 +32,7 @@ function serverFor(room: Room): FakeServer {
     return { transportId: remote.id, iceParameters: remote.iceParameters, iceCandidates: remote.iceCandidates, dtlsParameters: remote.dtlsParameters };
   };
   return new FakeServer()
-    .answer('capabilities', () => ({ protocolVersion: 1, routerRtpCapabilities: fake.generateRouterRtpCapabilities() }))
+    .answer('capabilities', () => ({ protocolVersion: 1, routerRtpCapabilities: fake.generateRouterRtpCapabilities(), requireE2ee: false }))
     .answer('join', () => ({ peerId: 'me', peers: room.peers }))
     .answer('createTransport', transport)
     .answer('produce', () => ({ producerId: `mine-${++produced}` }))
@@ -45,6 +47,7 @@ function serverFor(room: Room): FakeServer {
 const ADA: PeerInfo = {
   peerId: 'ada',
   displayName: 'Ada',
+  e2ee: true,
   producers: [
     { producerId: 'ada-cam', kind: 'video', source: 'camera', paused: false },
     { producerId: 'ada-mic', kind: 'audio', source: 'microphone', paused: true },
@@ -62,11 +65,14 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   let call: Call;
   let seen: readonly Participant[];
 
-  function start(peers: PeerInfo[]): void {
+  async function start(peers: PeerInfo[]): Promise<void> {
     const paused = peers.flatMap((peer) => peer.producers.filter((producer) => producer.paused).map((producer) => producer.producerId));
     room = { peers: [...peers], paused: new Set(paused) };
     server = serverFor(room);
-    call = new Call(new SignallingChannel(server), new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
+    const signalling = new SignallingChannel(server);
+    // The fake handler has no encoded transforms: this browser sends and receives plain frames.
+    const e2ee = await E2eeSession.create(newRoomSecret(), undefined, (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
+    call = new Call(signalling, e2ee, new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
     seen = [];
     call.onChange((participants) => (seen = participants));
   }
@@ -74,11 +80,13 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   afterEach(() => call.leave());
 
   it('joins, sends its tracks and receives the streams already in the room', async () => {
-    start([ADA]);
+    await start([ADA]);
     const camera = cameraTrack();
     await call.join({ roomId: ROOM, displayName: 'Me', camera, microphone: microphoneTrack() });
 
-    expect(server.methods().slice(0, 4)).toEqual(['capabilities', 'join', 'createTransport', 'createTransport']);
+    expect(server.methods().slice(0, 3)).toEqual(['capabilities', 'join', 'sendKeyMessage']);
+    expect(server.requests[1].data).toEqual(jasmine.objectContaining({ e2ee: false, requireE2ee: false }));
+    expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
     const produced = server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source);
     expect(produced.sort()).toEqual(['camera', 'microphone']);
     const cameraProduce = server.requests.find((request) => request.data?.source === 'camera')!;
@@ -97,15 +105,15 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   });
 
   it('follows the room: newcomers, their streams, pauses and departures', async () => {
-    start([]);
+    await start([]);
     await call.join({ roomId: ROOM });
     expect(seen).toEqual([]);
 
-    server.notify('peerJoined', { peer: { peerId: 'ben', displayName: 'Ben', producers: [] } });
+    server.notify('peerJoined', { peer: { peerId: 'ben', displayName: 'Ben', e2ee: true, producers: [] } });
     expect(seen.map((participant) => participant.displayName)).toEqual(['Ben']);
 
     const benCamera = { producerId: 'ben-cam', kind: 'video' as const, source: 'camera' as const, paused: false };
-    room.peers.push({ peerId: 'ben', producers: [benCamera] });
+    room.peers.push({ peerId: 'ben', e2ee: true, producers: [benCamera] });
     server.notify('producerAdded', { peerId: 'ben', producer: benCamera });
     await until(() => seen[0]?.camera !== undefined);
 
@@ -119,11 +127,11 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   });
 
   it('keeps a pause that arrives while the stream is being resumed', async () => {
-    start([]);
+    await start([]);
     await call.join({ roomId: ROOM });
-    server.notify('peerJoined', { peer: { peerId: 'ben', producers: [] } });
+    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, producers: [] } });
     const benCamera = { producerId: 'ben-cam', kind: 'video' as const, source: 'camera' as const, paused: false };
-    room.peers.push({ peerId: 'ben', producers: [benCamera] });
+    room.peers.push({ peerId: 'ben', e2ee: true, producers: [benCamera] });
     // The server answers "not paused", then Ben pauses before this side has the consumer.
     server.answer('resumeConsumer', () => new Promise((resolve) => setTimeout(() => resolve({}), 20)));
     server.notify('producerAdded', { peerId: 'ben', producer: benCamera });
@@ -134,7 +142,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   });
 
   it('pauses and resumes its streams on the server, and sends a source first turned on in the call', async () => {
-    start([]);
+    await start([]);
     const camera = cameraTrack();
     await call.join({ roomId: ROOM, camera });
     const producerRequests = () => server.requests.filter((request) => request.method.endsWith('roduce') || request.method.endsWith('Producer'));
@@ -156,14 +164,14 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   });
 
   it('reports a lost connection once, and leaving tells the server', async () => {
-    start([ADA]);
+    await start([ADA]);
     const failures: string[] = [];
     call.onFailure((reason) => failures.push(reason));
     await call.join({ roomId: ROOM });
     server.drop();
     expect(failures).toEqual(['connection-lost']);
 
-    start([]);
+    await start([]);
     await call.join({ roomId: ROOM });
     await call.leave();
     expect(server.methods().at(-1)).toBe('leave');

@@ -1,5 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, PeerInfo, ProducerInfo, RequestResult } from '@raum/protocol';
+import type { E2eeSession } from '../e2ee/e2ee-session';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 
 /** A stream received from another participant. */
@@ -25,8 +26,22 @@ export interface JoinOptions {
   readonly microphone?: MediaStreamTrack;
 }
 
+/** A chat message, decrypted; messages that do not decrypt are never shown. */
+export interface ChatMessage {
+  readonly from: string;
+  readonly self: boolean;
+  readonly text: string;
+  readonly at: Date;
+}
+
 /** Why a call ended without the person leaving. */
-export type CallFailure = 'connection-lost' | 'room-full' | 'server-error';
+export type CallFailure = 'connection-lost' | 'room-full' | 'e2ee-required' | 'server-error';
+
+/** What the server said before joining. */
+export interface Prepared {
+  /** The operator admits only browsers that encrypt end to end. */
+  readonly requireE2ee: boolean;
+}
 
 interface RemoteProducer {
   readonly info: ProducerInfo;
@@ -58,10 +73,14 @@ export class Call {
   readonly #producers = new Map<MediaSource, types.Producer>();
   readonly #changeListeners = new Set<(participants: readonly Participant[]) => void>();
   readonly #failureListeners = new Set<(reason: CallFailure) => void>();
+  readonly #chatListeners = new Set<(message: ChatMessage) => void>();
+  /** Each producer's transform in the E2EE worker, by producer id. */
+  readonly #senderTransforms = new Map<string, string>();
+  #selfId = '';
   readonly #stopListening: Array<() => void> = [];
   #sendTransport: types.Transport | undefined;
   #recvTransport: types.Transport | undefined;
-  #prepared: Promise<void> | undefined;
+  #prepared: Promise<Prepared> | undefined;
   #transportsCreated!: () => void;
   /** Streams announced while joining wait for the transports here. */
   readonly #transportsReady = new Promise<void>((resolve) => (this.#transportsCreated = resolve));
@@ -69,8 +88,13 @@ export class Call {
 
   constructor(
     private readonly signalling: SignallingChannel,
+    readonly e2ee: E2eeSession,
     private readonly device: Device = new Device(),
   ) {}
+
+  get selfId(): string {
+    return this.#selfId;
+  }
 
   get participants(): readonly Participant[] {
     return [...this.#peers.values()].map(toParticipant);
@@ -86,14 +110,25 @@ export class Call {
     return () => this.#failureListeners.delete(listener);
   }
 
+  onChat(listener: (message: ChatMessage) => void): () => void {
+    this.#chatListeners.add(listener);
+    return () => this.#chatListeners.delete(listener);
+  }
+
+  /** The E2EE worker transforms of the producers that are sending now (not paused). */
+  get activeSenderTransforms(): string[] {
+    return [...this.#producers.values()].filter((producer) => !producer.paused).map((producer) => this.#senderTransforms.get(producer.id) ?? 'missing');
+  }
+
   /**
    * Connects and loads the device with the SFU's capabilities; the pre-join
    * screen calls it early so that joining is quicker. Safe to call again.
    */
-  prepare(): Promise<void> {
+  prepare(): Promise<Prepared> {
     this.#prepared ??= (async () => {
-      const { routerRtpCapabilities } = await this.signalling.request('capabilities', {});
+      const { routerRtpCapabilities, requireE2ee } = await this.signalling.request('capabilities', {});
       if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+      return { requireE2ee };
     })();
     return this.#prepared;
   }
@@ -101,13 +136,18 @@ export class Call {
   /** Joins the room, sends the given tracks and receives everyone else's. */
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
-    await this.prepare();
-    const { peers } = await this.signalling.request('join', {
+    const { requireE2ee } = await this.prepare();
+    const { peerId, peers } = await this.signalling.request('join', {
       roomId,
       displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
+      e2ee: this.e2ee.media !== undefined,
+      requireE2ee: requireE2ee || this.e2ee.requireE2ee,
     });
+    this.#selfId = peerId;
     for (const peer of peers) this.addPeer(peer);
+    // Our key exists before any frame does; the others learn it from the key exchange.
+    await this.e2ee.start(peerId);
     this.changed();
     const [recv, send] = await Promise.all([this.createTransport('recv'), this.createTransport('send')]);
     this.#recvTransport = recv;
@@ -143,6 +183,12 @@ export class Call {
     await this.signalling.request('resumeProducer', { producerId: producer.id });
   }
 
+  /** Sends a chat message, end-to-end encrypted, to everyone in the room. */
+  async sendChat(text: string): Promise<void> {
+    await this.signalling.request('sendChat', { payload: await this.e2ee.encryptChat(text) });
+    this.emitChat({ from: this.#selfId, self: true, text, at: new Date() });
+  }
+
   /** Leaves the room and releases every transport of this call. */
   async leave(): Promise<void> {
     if (this.#left) return;
@@ -164,11 +210,18 @@ export class Call {
         this.changed();
       }),
       signalling.on('peerLeft', ({ peerId }) => {
+        void this.e2ee.peerLeft(peerId);
         const peer = this.#peers.get(peerId);
         if (!peer) return;
         for (const producer of peer.producers.values()) producer.consumer?.close();
         this.#peers.delete(peerId);
         this.changed();
+      }),
+      signalling.on('keyMessage', ({ from, payload }) => void this.e2ee.receive(from, payload)),
+      signalling.on('chatMessage', ({ from, payload }) => {
+        void this.e2ee.decryptChat(from, payload).then((text) => {
+          if (text !== undefined) this.emitChat({ from, self: false, text, at: new Date() });
+        });
       }),
       signalling.on('producerAdded', ({ peerId, producer }) => {
         const peer = this.#peers.get(peerId);
@@ -206,6 +259,8 @@ export class Call {
       iceParameters: remote.iceParameters as types.IceParameters,
       iceCandidates: remote.iceCandidates as types.IceCandidate[],
       dtlsParameters: remote.dtlsParameters as types.DtlsParameters,
+      // Without it, a transform attached after negotiation sees no frame and media leaves unencrypted.
+      additionalSettings: this.e2ee.media ? ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>) : undefined,
     };
     const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
@@ -226,13 +281,17 @@ export class Call {
 
   private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     if (!this.#sendTransport) throw new Error('join before sending media');
+    let transform: string | undefined;
     const producer = await this.#sendTransport.produce({
       track,
       appData: { source },
       stopTracks: false,
+      // Encrypt from the sender's creation on, before its first frame.
+      onRtpSender: (sender) => (transform = this.e2ee.media?.encryptSender(sender, this.#selfId, track.kind as 'audio' | 'video')),
       ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
     });
     this.#producers.set(source, producer);
+    if (transform) this.#senderTransforms.set(producer.id, transform);
   }
 
   /** Receives one remote stream; a stream that vanished meanwhile is simply not shown. */
@@ -257,6 +316,7 @@ export class Call {
       producerId,
       kind: remote.kind,
       rtpParameters: remote.rtpParameters as types.RtpParameters,
+      onRtpReceiver: (receiver) => this.e2ee.media?.decryptReceiver(receiver, peerId, remote.kind),
     });
     const producer = this.#peers.get(peerId)?.producers.get(producerId);
     // The producer or its peer went away while we were setting up.
@@ -268,6 +328,10 @@ export class Call {
     // Consumers start paused on the server; only now is this side ready for RTP.
     await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
     this.changed();
+  }
+
+  private emitChat(message: ChatMessage): void {
+    for (const listener of this.#chatListeners) listener(message);
   }
 
   private changed(): void {

@@ -18,7 +18,7 @@ describe('SignallingChannel', () => {
 
   it('rejects with the server’s error code', async () => {
     server.fail('join', 'room-full', 'full');
-    const error = await channel.request('join', { roomId: 'AAAAAAAAAAAAAAAAAAAAAA', rtpCapabilities: {} }).catch((e: unknown) => e);
+    const error = await channel.request('join', { roomId: 'AAAAAAAAAAAAAAAAAAAAAA', rtpCapabilities: {}, e2ee: true }).catch((e: unknown) => e);
     expect(error).toEqual(jasmine.any(SignallingError));
     expect((error as SignallingError).code).toBe('room-full');
   });

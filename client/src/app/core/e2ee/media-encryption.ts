@@ -1,0 +1,78 @@
+import type { FromWorker, Mode, ToWorker, TransformOptions, TransformStats, Timings } from './worker-protocol';
+
+export type TransformApi = 'script-transform' | 'encoded-streams';
+
+/** Which encoded-transform API this browser has, if any: without one it cannot encrypt media end to end. */
+export function encodedTransformApi(): TransformApi | undefined {
+  if (typeof Worker === 'undefined') return undefined;
+  if (typeof RTCRtpScriptTransform !== 'undefined') return 'script-transform';
+  if (typeof RTCRtpSender !== 'undefined' && 'createEncodedStreams' in RTCRtpSender.prototype) return 'encoded-streams';
+  return undefined;
+}
+
+type WithEncodedStreams = { createEncodedStreams(): { readable: ReadableStream; writable: WritableStream } };
+
+/**
+ * The page's handle on the E2EE worker: hands it keys and the room's mode,
+ * attaches its transforms to senders and receivers, and reads its counters
+ * (which the badge relies on: attaching a transform proves nothing by
+ * itself).
+ */
+export class MediaEncryption {
+  readonly #worker = new Worker(new URL('./e2ee.worker', import.meta.url), { type: 'module', name: 'raum-e2ee' });
+  #nextId = 0;
+
+  constructor(private readonly api: TransformApi) {}
+
+  setKey(participantId: string, index: number, material: Uint8Array<ArrayBuffer>): void {
+    this.post({ type: 'key', participantId, index, material });
+  }
+
+  forget(participantId: string): void {
+    this.post({ type: 'forget', participantId });
+  }
+
+  setMode(mode: Mode): void {
+    this.post({ type: 'mode', mode });
+  }
+
+  encryptSender(sender: RTCRtpSender, participantId: string, kind: 'audio' | 'video'): string {
+    return this.attach(sender, { operation: 'encrypt', participantId, kind });
+  }
+
+  decryptReceiver(receiver: RTCRtpReceiver, participantId: string, kind: 'audio' | 'video'): string {
+    return this.attach(receiver, { operation: 'decrypt', participantId, kind });
+  }
+
+  /** What every live transform has done so far, and the cipher's time per frame. */
+  stats(): Promise<{ transforms: TransformStats[]; timings: Timings }> {
+    return new Promise((resolve) => {
+      const listener = ({ data }: MessageEvent<FromWorker>) => {
+        if (data.type !== 'stats') return;
+        this.#worker.removeEventListener('message', listener);
+        resolve({ transforms: data.transforms, timings: data.timings });
+      };
+      this.#worker.addEventListener('message', listener);
+      this.post({ type: 'stats' });
+    });
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+  }
+
+  private attach(target: RTCRtpSender | RTCRtpReceiver, partial: Omit<TransformOptions, 'id'>): string {
+    const options: TransformOptions = { id: `t${this.#nextId++}`, ...partial };
+    if (this.api === 'script-transform') {
+      target.transform = new RTCRtpScriptTransform(this.#worker, options);
+    } else {
+      const { readable, writable } = (target as unknown as WithEncodedStreams).createEncodedStreams();
+      this.#worker.postMessage({ type: 'streams', options, readable, writable } satisfies ToWorker, [readable, writable]);
+    }
+    return options.id;
+  }
+
+  private post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+}

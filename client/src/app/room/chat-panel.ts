@@ -1,0 +1,59 @@
+import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, output, signal, viewChild } from '@angular/core';
+import { I18n } from '../core/i18n/i18n';
+import { CallService } from '../core/media/call.service';
+
+const MAX_MESSAGE_LENGTH = 2000;
+
+/** The meeting's chat: end-to-end encrypted, kept only while this page is open. */
+@Component({
+  selector: 'raum-chat-panel',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'panel panel--chat', role: 'dialog', 'aria-labelledby': 'chat-title' },
+  template: `
+    <header class="panel__header">
+      <h2 id="chat-title" class="panel__title">{{ i18n.t().chat }}</h2>
+      <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
+    </header>
+    <ol class="chat" #log aria-live="polite">
+      @for (line of call.chat(); track $index) {
+        <li class="chat__line" [class.chat__line--self]="line.self">
+          <span class="chat__name">{{ line.self ? i18n.t().you : line.name || i18n.t().guest }}</span>
+          <span class="chat__text">{{ line.text }}</span>
+        </li>
+      } @empty {
+        <li class="notice">{{ i18n.t().chatEmpty }}</li>
+      }
+    </ol>
+    <form class="chat__form" (submit)="send($event)">
+      <label class="field chat__field">
+        <span class="field__label">{{ i18n.t().chatLabel }}</span>
+        <input class="field__input" name="message" autocomplete="off" [attr.maxlength]="maxLength" [value]="draft()" (input)="draft.set($any($event.target).value)" />
+      </label>
+      <button type="submit" class="button button--primary">{{ i18n.t().send }}</button>
+    </form>
+  `,
+})
+export class ChatPanel {
+  protected readonly i18n = inject(I18n);
+  protected readonly call = inject(CallService);
+  readonly closed = output<void>();
+  protected readonly draft = signal('');
+  protected readonly maxLength = MAX_MESSAGE_LENGTH;
+  private readonly log = viewChild.required<ElementRef<HTMLElement>>('log');
+
+  constructor() {
+    effect(() => {
+      this.call.chat();
+      const log = this.log().nativeElement;
+      queueMicrotask(() => log.scrollTo({ top: log.scrollHeight }));
+    });
+  }
+
+  protected send(event: Event): void {
+    event.preventDefault();
+    const text = this.draft().slice(0, MAX_MESSAGE_LENGTH);
+    if (!text.trim()) return;
+    this.draft.set('');
+    void this.call.sendChat(text);
+  }
+}

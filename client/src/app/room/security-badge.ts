@@ -1,0 +1,36 @@
+import { ChangeDetectionStrategy, Component, computed, inject, output } from '@angular/core';
+import { I18n } from '../core/i18n/i18n';
+import { CallService } from '../core/media/call.service';
+
+/** The meeting's encryption, as far as this browser can prove it; opens the verify panel. */
+@Component({
+  selector: 'raum-security-badge',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'security' },
+  template: `
+    <button type="button" class="security__badge" [attr.data-level]="level()" (click)="verify.emit()" [attr.aria-label]="label() + '. ' + i18n.t().verify">
+      <span class="security__icon" aria-hidden="true">{{ level() === 'e2ee' ? '🔒' : level() === 'securing' ? '⏳' : '⚠️' }}</span>
+      <span data-security>{{ label() }}</span>
+    </button>
+    @if (reason(); as reason) {
+      <p class="security__reason" role="status">{{ reason }}</p>
+    }
+  `,
+})
+export class SecurityBadge {
+  protected readonly i18n = inject(I18n);
+  private readonly call = inject(CallService);
+  readonly verify = output<void>();
+  protected readonly level = computed(() => this.call.security().level);
+  protected readonly label = computed(() => {
+    const t = this.i18n.t();
+    return { e2ee: t.e2ee, securing: t.securing, 'hop-by-hop': t.notE2ee }[this.level()];
+  });
+  protected readonly reason = computed(() => {
+    const security = this.call.security();
+    if (security.level !== 'hop-by-hop') return undefined;
+    const t = this.i18n.t();
+    if (security.self) return t.notE2eeSelf;
+    return t.notE2eePeers(security.peers.map((name) => name || t.guest).join(', '));
+  });
+}

@@ -1,0 +1,206 @@
+import { expect, test, type Page } from '@playwright/test';
+import {
+  framesDecoded,
+  health,
+  inboundStreams,
+  join,
+  newRoomLink,
+  openPage,
+  remoteTiles,
+  sasOf,
+  securityOf,
+  withWrongSecret,
+  type Participant,
+} from '../support/participants';
+
+const E2EE = 'End-to-end encrypted';
+const NOT_E2EE = 'Not end-to-end encrypted';
+
+/** Polls until `accept` holds; on timeout the failure shows the last value read. */
+async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${message}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function videoTrackOf(viewer: Page, name: string): Promise<string> {
+  const tile = await until(
+    async () => (await remoteTiles(viewer)).find((candidate) => candidate.name === name),
+    (found) => found?.videoTrackId !== undefined,
+    `a video of ${name}`,
+  );
+  return tile!.videoTrackId!;
+}
+
+async function decodesFrom(viewer: Page, name: string, frames = 30): Promise<void> {
+  const track = await videoTrackOf(viewer, name);
+  await until(() => framesDecoded(viewer, track), (count) => count >= frames, `frames of ${name} decoded`);
+}
+
+/** Frames decoded from `name` during `ms`, and video packets received meanwhile. */
+async function progress(viewer: Page, track: string, ms: number): Promise<{ frames: number; packets: number }> {
+  const read = async () => {
+    const stream = (await inboundStreams(viewer)).find((candidate) => candidate.trackIdentifier === track);
+    return { frames: stream?.framesDecoded ?? 0, packets: stream?.packetsReceived ?? 0 };
+  };
+  const before = await read();
+  await viewer.waitForTimeout(ms);
+  const after = await read();
+  return { frames: after.frames - before.frames, packets: after.packets - before.packets };
+}
+
+async function peerIdOf(viewer: Page, name: string): Promise<string> {
+  return (await remoteTiles(viewer)).find((tile) => tile.name === name)!.peerId;
+}
+
+async function chatLines(page: Page): Promise<string[]> {
+  return page.locator('.chat__text').allInnerTexts();
+}
+
+async function openChat(page: Page): Promise<void> {
+  if ((await page.locator('.panel--chat').count()) === 0) await page.getByRole('button', { name: /^Chat/ }).click();
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await openChat(page);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+test.describe('end-to-end encryption', () => {
+  let people: Participant[] = [];
+  test.afterEach(async () => {
+    for (const person of people) await person.context.close();
+    people = [];
+  });
+
+  test('members decode each other; a wrong link decodes nothing and reads no chat; a leaver’s keys stop working', async ({ browser }) => {
+    const link = newRoomLink();
+    const secret = link.split('#k=')[1];
+    const sent: string[] = [];
+    const referers: string[] = [];
+    const ada = await join(browser, link, 'Ada', {
+      watch: (page) => {
+        page.on('request', (request) => {
+          sent.push(request.url(), JSON.stringify(request.headers()));
+          referers.push(request.headers()['referer'] ?? '');
+        });
+        page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => sent.push(String(payload))));
+      },
+    });
+    const ben = await join(browser, link, 'Ben');
+    const cem = await join(browser, link, 'Cem');
+    people.push(ada, ben, cem);
+
+    for (const [viewer, others] of [[ada, ['Ben', 'Cem']], [ben, ['Ada', 'Cem']], [cem, ['Ada', 'Ben']]] as const) {
+      for (const other of others) await decodesFrom(viewer.page, other);
+    }
+    for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge` }).toBe(E2EE);
+    const sas = await sasOf(ada.page);
+    expect(sas.split(' ').length).toBe(6);
+    expect(await sasOf(ben.page)).toBe(sas);
+    expect(await sasOf(cem.page)).toBe(sas);
+
+    await say(ada.page, 'only for the room');
+    for (const person of [ben, cem]) {
+      await openChat(person.page);
+      await expect.poll(() => chatLines(person.page)).toContain('only for the room');
+    }
+
+    // Eve has the room id but not the secret: she gets the frames and cannot decode one.
+    const eve = await join(browser, withWrongSecret(link), 'Eve');
+    people.push(eve);
+    const adaTrack = await videoTrackOf(eve.page, 'Ada');
+    const withoutKeys = await until(() => progress(eve.page, adaTrack, 3000), (seen) => seen.packets > 50, 'encrypted video reaches Eve');
+    expect(withoutKeys.frames, 'frames Eve decodes without the keys').toBe(0);
+    await expect(ada.page.locator('[data-tile="remote"][aria-label="Eve"]')).toContainText('Not verified');
+    expect(await securityOf(ada.page), 'someone without the secret does not weaken the room').toBe(E2EE);
+    await say(ada.page, 'still secret');
+    await expect.poll(() => chatLines(ben.page)).toContain('still secret');
+    await openChat(eve.page);
+    expect(await chatLines(eve.page)).not.toContain('still secret');
+    expect(await chatLines(eve.page)).not.toContain('only for the room');
+
+    // Control: with Cem's copy of Ada's current key, Eve's worker does decode Ada.
+    const adaId = await peerIdOf(cem.page, 'Ada');
+    const stealKeys = async () => {
+      const keys = await cem.page.evaluate((id) => window.__mediaKeys.filter((key) => key.participantId === id), adaId);
+      await eve.page.evaluate((stolen) => {
+        for (const key of stolen) window.__workers.at(-1)!.postMessage({ type: 'key', ...key, material: new Uint8Array(key.material) });
+      }, keys);
+    };
+    await stealKeys();
+    await until(() => progress(eve.page, adaTrack, 1000), (seen) => seen.frames > 5, 'Eve decodes Ada with Cem’s current key');
+
+    // Cem leaves: Ada changes her key; Cem's last keys (which Eve now holds) no longer open Ada's frames.
+    await cem.page.getByRole('button', { name: 'Leave' }).click();
+    await expect(ada.page.locator('[data-tile="remote"][aria-label="Cem"]')).toHaveCount(0);
+    await stealKeys();
+    await ada.page.waitForTimeout(2000);
+    const afterLeave = await progress(eve.page, adaTrack, 3000);
+    expect(afterLeave.packets, 'Ada still sends to Eve').toBeGreaterThan(50);
+    expect(afterLeave.frames, 'frames Eve decodes with the leaver’s keys').toBeLessThanOrEqual(2);
+    const benSeesAda = await progress(ben.page, await videoTrackOf(ben.page, 'Ada'), 3000);
+    expect(benSeesAda.frames, 'Ben, who stayed, decodes Ada').toBeGreaterThan(20);
+    expect(await sasOf(ada.page), 'new emoji for a new set of people').not.toBe(sas);
+    expect(await sasOf(ada.page)).toBe(await sasOf(ben.page));
+
+    // The secret never left Ada's browser: not in a URL, header or WebSocket frame.
+    expect(sent.length).toBeGreaterThan(20);
+    expect(sent.filter((item) => item.includes(secret))).toEqual([]);
+    expect(referers.filter((referer) => referer !== ''), 'Referer headers sent').toEqual([]);
+  });
+
+  test('a browser without encoded transforms joins a normal room: hop-by-hop for everyone while it is there, visibly', async ({ browser }) => {
+    const link = newRoomLink();
+    const ada = await join(browser, link, 'Ada');
+    const ben = await join(browser, link, 'Ben');
+    people.push(ada, ben);
+    await decodesFrom(ada.page, 'Ben');
+    await expect.poll(() => securityOf(ada.page)).toBe(E2EE);
+
+    const dan = await join(browser, link, 'Dan', { withoutEncodedTransforms: true });
+    people.push(dan);
+    for (const person of [ada, ben]) {
+      await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge` }).toBe(NOT_E2EE);
+      await expect(person.page.locator('.security__reason')).toContainText('Dan cannot encrypt end to end');
+    }
+    await expect.poll(() => securityOf(dan.page)).toBe(NOT_E2EE);
+    await expect(dan.page.locator('.security__reason')).toContainText('This browser cannot encrypt video end to end');
+    // Everyone sees everyone, Dan included.
+    await decodesFrom(dan.page, 'Ada');
+    await decodesFrom(ada.page, 'Dan');
+
+    await dan.page.getByRole('button', { name: 'Leave' }).click();
+    for (const person of [ada, ben]) await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge after Dan left` }).toBe(E2EE);
+    const benTrack = await videoTrackOf(ada.page, 'Ben');
+    await until(() => progress(ada.page, benTrack, 1000), (seen) => seen.frames > 5, 'Ada decodes Ben again, end-to-end encrypted');
+  });
+
+  test('a room that requires end-to-end encryption turns such a browser away with a clear message', async ({ browser }) => {
+    await expect.poll(health).toMatchObject({ rooms: 0 });
+    const link = newRoomLink({ requireE2ee: true });
+    const ada = await join(browser, link, 'Ada');
+    people.push(ada);
+    const dan = await openPage(browser, link, { withoutEncodedTransforms: true });
+    people.push({ name: 'Dan', ...dan });
+    await expect(dan.page.getByRole('alert')).toContainText('admits only browsers that encrypt end to end');
+    await expect(dan.page.getByRole('button', { name: 'Join', exact: true })).toHaveCount(0);
+    expect(await health()).toMatchObject({ rooms: 1, peers: 1 });
+    await expect.poll(() => securityOf(ada.page)).toBe(E2EE);
+  });
+
+  test('a link without its secret says it is incomplete and never connects', async ({ browser }) => {
+    const link = newRoomLink().split('#')[0];
+    const sockets: string[] = [];
+    const { context, page } = await openPage(browser, link, { watch: (opening) => opening.on('websocket', (socket) => sockets.push(socket.url())) });
+    people.push({ name: 'Nia', context, page, errors: [] });
+    await expect(page.getByRole('alert')).toHaveText('This meeting link is incomplete.');
+    await page.waitForTimeout(1000);
+    expect(sockets).toEqual([]);
+  });
+});
