@@ -62,9 +62,13 @@ function instrument(): void {
   };
 }
 
-/** Test instrumentation only: a browser without encoded transforms (as older ones are). */
-function removeEncodedTransforms(): void {
+/** Test instrumentation only: a browser without RTCRtpScriptTransform (older Chromium has only encoded streams). */
+function removeScriptTransform(): void {
   delete (window as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+}
+
+/** Test instrumentation only: a browser without encoded transforms at all (as older ones are). */
+function removeEncodedStreams(): void {
   delete (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
   delete (RTCRtpReceiver.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
 }
@@ -73,6 +77,8 @@ export interface PageOptions {
   readonly locale?: string;
   /** Simulates a browser that cannot encrypt media end to end. */
   readonly withoutEncodedTransforms?: boolean;
+  /** Simulates a browser that has only the older createEncodedStreams API. */
+  readonly onlyEncodedStreams?: boolean;
   /** Runs before the page opens the link, to watch everything it does. */
   readonly watch?: (page: Page) => void;
 }
@@ -80,11 +86,12 @@ export interface PageOptions {
 export async function openPage(
   browser: Browser,
   path: string,
-  { locale = 'en-US', withoutEncodedTransforms = false, watch }: PageOptions = {},
+  { locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch }: PageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL, locale, permissions: ['camera', 'microphone'] });
   await context.addInitScript(instrument);
-  if (withoutEncodedTransforms) await context.addInitScript(removeEncodedTransforms);
+  if (withoutEncodedTransforms || onlyEncodedStreams) await context.addInitScript(removeScriptTransform);
+  if (withoutEncodedTransforms) await context.addInitScript(removeEncodedStreams);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));

@@ -181,6 +181,16 @@ test.describe('end-to-end encryption', () => {
     await until(() => progress(ada.page, benTrack, 1000), (seen) => seen.frames > 5, 'Ada decodes Ben again, end-to-end encrypted');
   });
 
+  test('a browser with only the older encoded-streams API encrypts end to end too', async ({ browser }) => {
+    const link = newRoomLink();
+    const ada = await join(browser, link, 'Ada');
+    const ole = await join(browser, link, 'Ole', { onlyEncodedStreams: true });
+    people.push(ada, ole);
+    await decodesFrom(ada.page, 'Ole');
+    await decodesFrom(ole.page, 'Ada');
+    for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge` }).toBe(E2EE);
+  });
+
   test('a room that requires end-to-end encryption turns such a browser away with a clear message', async ({ browser }) => {
     await expect.poll(health).toMatchObject({ rooms: 0 });
     const link = newRoomLink({ requireE2ee: true });

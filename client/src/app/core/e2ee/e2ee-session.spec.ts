@@ -159,6 +159,30 @@ describe('E2eeSession', () => {
     expect(await ben.decryptChat('ada', forged)).toBeUndefined();
   });
 
+  it('holds for 50 participants joining one after another; those left behind by the ratchet ask for the key', async () => {
+    const room = new Room();
+    const ids = Array.from({ length: 50 }, (_, index) => `p${String(index).padStart(2, '0')}`);
+    for (const id of ids) await room.join(id, secret);
+    const sas = state(room.sessions.get(ids[0])!).sas;
+    for (const id of ids) {
+      expect(state(room.sessions.get(id)!).verified.size).withContext(id).toBe(49);
+      expect(state(room.sessions.get(id)!).sas).withContext(id).toEqual(sas);
+    }
+    // The first ratcheted 49 times; early joiners cannot follow that far and ask (as their worker would).
+    const [first, ...others] = ids;
+    const current = room.media.get(first)!.newestFor(first)!.material;
+    const behind: string[] = [];
+    for (const id of others) {
+      if (!(await reaches(room.media.get(id)!.newestFor(first)!.material as Uint8Array<ArrayBuffer>, current))) behind.push(id);
+    }
+    expect(behind.length).toBeGreaterThan(0);
+    for (const id of behind) await room.sessions.get(id)!.requestKey(first);
+    await room.settle();
+    for (const id of others) {
+      expect(await reaches(room.media.get(id)!.newestFor(first)!.material as Uint8Array<ArrayBuffer>, current)).withContext(id).toBeTrue();
+    }
+  }, 120_000);
+
   it('falls back to hop-by-hop while an authenticated participant cannot encrypt, unless the room requires it', async () => {
     const room = new Room();
     const ada = await room.join('ada', secret);

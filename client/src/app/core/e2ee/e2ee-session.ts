@@ -27,6 +27,7 @@ export interface E2eeState {
 /** The key-exchange messages, carried opaquely by the server. */
 type Hello = { t: 'hello'; key: string; e2ee: boolean; mac: string; reply?: true };
 type KeyGift = { t: 'key'; i: number; iv: string; c: string };
+type KeyRequest = { t: 'key-request' };
 type ChatEnvelope = { i: number; iv: string; c: string };
 
 interface Member {
@@ -81,6 +82,7 @@ export class E2eeSession {
     private readonly send: (to: string | undefined, payload: string) => Promise<unknown>,
   ) {
     this.#state = { mode: 'e2ee', withoutE2ee: { self: !media, peers: [] }, verified: new Set(), unverified: new Set(), sas: [] };
+    if (media) media.onKeyMissing = (peerId) => void this.requestKey(peerId);
   }
 
   static async create(
@@ -117,9 +119,11 @@ export class E2eeSession {
 
   /** A key-exchange message from another participant; anything malformed or unauthentic is ignored. */
   receive(from: string, payload: string): Promise<void> {
-    const message = decode<Hello | KeyGift>(payload);
+    const message = decode<Hello | KeyGift | KeyRequest>(payload);
     if (message?.t === 'hello') return this.serially(() => this.onHello(from, message));
     if (message?.t === 'key') return this.serially(() => this.onKey(from, message));
+    // A member who fell behind our ratchet (many joins at once) gets our current key again.
+    if (message?.t === 'key-request') return this.serially(() => this.giveKey(from));
     return Promise.resolve();
   }
 
@@ -132,6 +136,11 @@ export class E2eeSession {
       if (wasMember) await this.rotate();
       await this.update();
     });
+  }
+
+  /** Asks a member for their current key, when their frames or messages no longer decrypt. */
+  async requestKey(peerId: string): Promise<void> {
+    if (this.#members.has(peerId)) await this.send(peerId, encode({ t: 'key-request' } satisfies KeyRequest));
   }
 
   async encryptChat(text: string): Promise<string> {
@@ -156,6 +165,7 @@ export class E2eeSession {
       plain = await open(candidate);
       if (plain && candidate) member.ring.accept(candidate);
     }
+    if (!plain) void this.requestKey(from);
     const text = parse<{ text?: unknown }>(plain)?.text;
     return typeof text === 'string' ? text : undefined;
   }

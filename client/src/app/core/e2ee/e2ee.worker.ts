@@ -9,6 +9,9 @@ import type { FromWorker, Mode, Timings, ToWorker, TransformOptions, TransformSt
 declare const self: DedicatedWorkerGlobalScope & { onrtctransform: ((event: RTCTransformEvent) => void) | null };
 
 const TIMING_SAMPLES = 2000;
+/** How often the page is asked, at most, to fetch a sender's current key. */
+const KEY_REQUEST_INTERVAL_MS = 2000;
+const keyRequested = new Map<string, number>();
 const rings = new Map<string, KeyRing>();
 const transforms = new Map<string, TransformStats>();
 const timings: Timings = { encrypt: { audio: [], video: [] }, decrypt: { audio: [], video: [] } };
@@ -73,6 +76,7 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
       controller.enqueue(frame);
     } else {
       stats.dropped++;
+      askForKey(options.participantId);
     }
   };
   const transform = options.operation === 'encrypt' ? encrypt : decrypt;
@@ -91,6 +95,14 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
     .finally(() => transforms.delete(options.id));
 }
 
+/** The sender moved on further than ratcheting reaches (many joins at once): ask for its key. */
+function askForKey(participantId: string): void {
+  const now = performance.now();
+  if (now - (keyRequested.get(participantId) ?? -Infinity) < KEY_REQUEST_INTERVAL_MS) return;
+  keyRequested.set(participantId, now);
+  self.postMessage({ type: 'key-missing', participantId } satisfies FromWorker);
+}
+
 self.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
   pipe(readable as ReadableStream<EncodedFrame>, writable as WritableStream<EncodedFrame>, options as TransformOptions);
@@ -103,6 +115,7 @@ self.onmessage = ({ data }: MessageEvent<ToWorker>) => {
       break;
     case 'forget':
       rings.delete(data.participantId);
+      keyRequested.delete(data.participantId);
       break;
     case 'mode':
       mode = data.mode;

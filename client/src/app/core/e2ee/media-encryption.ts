@@ -21,8 +21,14 @@ type WithEncodedStreams = { createEncodedStreams(): { readable: ReadableStream; 
 export class MediaEncryption {
   readonly #worker = new Worker(new URL('./e2ee.worker', import.meta.url), { type: 'module', name: 'raum-e2ee' });
   #nextId = 0;
+  /** Called when a sender's frames stop decrypting; the key manager asks that sender for its key. */
+  onKeyMissing: (participantId: string) => void = () => undefined;
 
-  constructor(private readonly api: TransformApi) {}
+  constructor(private readonly api: TransformApi) {
+    this.#worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
+      if (data.type === 'key-missing') this.onKeyMissing(data.participantId);
+    });
+  }
 
   setKey(participantId: string, index: number, material: Uint8Array<ArrayBuffer>): void {
     this.post({ type: 'key', participantId, index, material });

@@ -42,4 +42,7 @@ export interface Timings {
   decrypt: { audio: number[]; video: number[] };
 }
 
-export type FromWorker = { readonly type: 'stats'; readonly transforms: TransformStats[]; readonly timings: Timings };
+export type FromWorker =
+  | { readonly type: 'stats'; readonly transforms: TransformStats[]; readonly timings: Timings }
+  /** Frames of this sender do not decrypt with any key the worker has or can ratchet to. */
+  | { readonly type: 'key-missing'; readonly participantId: string };

@@ -55,6 +55,9 @@ interface RemotePeer {
   readonly producers: Map<string, RemoteProducer>;
 }
 
+/** How long a chat message that did not decrypt waits for its sender's key before one more try. */
+const CHAT_RETRY_MS = 1500;
+
 // Three layers for the camera, so the SFU can send each receiver what it can take.
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -218,11 +221,7 @@ export class Call {
         this.changed();
       }),
       signalling.on('keyMessage', ({ from, payload }) => void this.e2ee.receive(from, payload)),
-      signalling.on('chatMessage', ({ from, payload }) => {
-        void this.e2ee.decryptChat(from, payload).then((text) => {
-          if (text !== undefined) this.emitChat({ from, self: false, text, at: new Date() });
-        });
-      }),
+      signalling.on('chatMessage', ({ from, payload }) => void this.receiveChat(from, payload)),
       signalling.on('producerAdded', ({ peerId, producer }) => {
         const peer = this.#peers.get(peerId);
         if (!peer) return;
@@ -328,6 +327,19 @@ export class Call {
     // Consumers start paused on the server; only now is this side ready for RTP.
     await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
     this.changed();
+  }
+
+  /**
+   * Shows a chat message once it decrypts. If it does not, the sender is asked
+   * for its current key (by the E2EE session) and the message tried once more.
+   */
+  private async receiveChat(from: string, payload: string): Promise<void> {
+    let text = await this.e2ee.decryptChat(from, payload);
+    if (text === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, CHAT_RETRY_MS));
+      text = await this.e2ee.decryptChat(from, payload);
+    }
+    if (text !== undefined && !this.#left) this.emitChat({ from, self: false, text, at: new Date() });
   }
 
   private emitChat(message: ChatMessage): void {
