@@ -144,7 +144,7 @@ function start(env) {
 
 async function main(command, args) {
   if (!(command in PACKAGES)) {
-    say('usage: node tools/raum.mjs start | build | test | bench <join|size>');
+    say("usage: node tools/raum.mjs start | build | test | bench <join|e2ee|size>");
     process.exit(2);
   }
   ensureDebianPackages(PACKAGES[command]);

@@ -80,7 +80,7 @@ export interface PageOptions {
   /** Simulates a browser that has only the older createEncodedStreams API. */
   readonly onlyEncodedStreams?: boolean;
   /** Runs before the page opens the link, to watch everything it does. */
-  readonly watch?: (page: Page) => void;
+  readonly watch?: (page: Page) => unknown;
 }
 
 export async function openPage(
@@ -96,7 +96,7 @@ export async function openPage(
   const errors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   page.on('pageerror', (error) => errors.push(error.message));
-  watch?.(page);
+  await watch?.(page);
   await page.goto(path);
   return { context, page, errors };
 }

@@ -69,6 +69,8 @@ export class E2eeSession {
   readonly #unverified = new Set<string>();
   readonly #own = new KeyRing();
   readonly #listeners = new Set<(state: E2eeState) => void>();
+  /** Who is waiting for whose first key. */
+  readonly #keyWaiters = new Map<string, Array<() => void>>();
   #selfId = '';
   #state: E2eeState;
   #work: Promise<unknown> = Promise.resolve();
@@ -138,6 +140,22 @@ export class E2eeSession {
     });
   }
 
+  /**
+   * Resolves once this session has a media key from `peerId` (or after
+   * `timeoutMs`), so a receiver can ask for a stream's first key frame only
+   * when it can decrypt it: a key frame dropped for want of a key costs a
+   * wait for the next one.
+   */
+  keyReady(peerId: string, timeoutMs: number): Promise<void> {
+    if (this.#members.get(peerId)?.ring.newest) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const waiters = this.#keyWaiters.get(peerId) ?? [];
+      waiters.push(() => (clearTimeout(timer), resolve()));
+      this.#keyWaiters.set(peerId, waiters);
+    });
+  }
+
   /** Asks a member for their current key, when their frames or messages no longer decrypt. */
   async requestKey(peerId: string): Promise<void> {
     if (this.#members.has(peerId)) await this.send(peerId, encode({ t: 'key-request' } satisfies KeyRequest));
@@ -203,6 +221,8 @@ export class E2eeSession {
     if (material?.length !== 32) return;
     await member.ring.set(gift.i, material);
     this.media?.setKey(from, gift.i, material);
+    for (const resolve of this.#keyWaiters.get(from) ?? []) resolve();
+    this.#keyWaiters.delete(from);
   }
 
   private async hello(to: string | undefined, reply: boolean): Promise<void> {

@@ -55,6 +55,9 @@ interface RemotePeer {
   readonly producers: Map<string, RemoteProducer>;
 }
 
+/** How long a new stream waits for its sender's key before it starts anyway. */
+const FIRST_KEY_WAIT_MS = 3000;
+
 /** How long a chat message that did not decrypt waits for its sender's key before one more try. */
 const CHAT_RETRY_MS = 1500;
 
@@ -324,6 +327,8 @@ export class Call {
       return;
     }
     producer.consumer = consumer;
+    // The first key frame must find the sender's key here, or it is dropped and the picture waits for the next.
+    if (this.e2ee.media) await this.e2ee.keyReady(peerId, FIRST_KEY_WAIT_MS);
     // Consumers start paused on the server; only now is this side ready for RTP.
     await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
     this.changed();
