@@ -198,10 +198,10 @@ export function securityOf(page: Page): Promise<string> {
   return page.locator('[data-security]').innerText();
 }
 
-/** The six emoji of the verify panel. */
-export async function sasOf(page: Page): Promise<string> {
+/** The six symbols of the verify panel, as emoji and name. */
+export async function sasOf(page: Page): Promise<string[]> {
   await page.locator('.security__badge').click();
-  const sas = await page.locator('[data-sas]').innerText();
+  const sas = await page.locator('[data-sas] li').allInnerTexts();
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   return sas;
 }

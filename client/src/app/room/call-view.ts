@@ -1,12 +1,16 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, signal, viewChild } from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 import { ChatPanel } from './chat-panel';
 import { DeviceToggles } from './device-toggles';
 import { SecurityBadge } from './security-badge';
+import { tileLayout } from './tile-layout';
 import { VerifyPanel } from './verify-panel';
 import { MediaStreamDirective } from './media-stream.directive';
 import { VideoTile } from './video-tile';
+
+/** Matches the gap of .call__grid in call-view.scss (px). */
+const GRID_GAP = 8;
 
 /** The meeting itself: everyone's tiles, everyone's audio, and the controls. */
 @Component({
@@ -14,7 +18,7 @@ import { VideoTile } from './video-tile';
   imports: [VideoTile, MediaStreamDirective, DeviceToggles, SecurityBadge, VerifyPanel, ChatPanel],
   templateUrl: './call-view.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'call' },
+  host: { class: 'call', '[class.call--panel]': 'panel() !== undefined' },
 })
 export class CallView {
   protected readonly i18n = inject(I18n);
@@ -27,11 +31,22 @@ export class CallView {
   /** Chat lines seen while the chat was open; the rest are unread. */
   private readonly read = signal(0);
   protected readonly unread = computed(() => (this.panel() === 'chat' ? 0 : Math.max(0, this.call.chat().length - this.read())));
-  /** Columns for wide and for tall screens; rows share the height, so every tile fits without scrolling. */
-  protected readonly columns = computed(() => {
-    const count = this.call.participants().length + 1;
-    return { landscape: Math.ceil(Math.sqrt(count)), portrait: count <= 3 ? 1 : Math.ceil(Math.sqrt(count / 2)) };
+  private readonly grid = viewChild.required<ElementRef<HTMLElement>>('grid');
+  private readonly gridSize = signal({ width: 0, height: 0 });
+  /** The biggest tiles that fit everyone in the grid, recomputed as people come and go or the window changes. */
+  protected readonly layout = computed(() => {
+    const { width, height } = this.gridSize();
+    return tileLayout(this.call.participants().length + 1, width, height, GRID_GAP);
   });
+
+  constructor() {
+    const destroyRef = inject(DestroyRef);
+    afterNextRender(() => {
+      const observer = new ResizeObserver(([entry]) => this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }));
+      observer.observe(this.grid().nativeElement);
+      destroyRef.onDestroy(() => observer.disconnect());
+    });
+  }
 
   protected toggle(panel: 'verify' | 'chat'): void {
     const closing = this.panel() === panel;

@@ -9,7 +9,13 @@ import { CallService } from '../core/media/call.service';
   host: { class: 'security' },
   template: `
     <button type="button" class="security__badge" [attr.data-level]="level()" (click)="verify.emit()" [attr.aria-label]="label() + '. ' + i18n.t().verify">
-      <span class="security__icon" aria-hidden="true">{{ level() === 'e2ee' ? '🔒' : level() === 'securing' ? '⏳' : '⚠️' }}</span>
+      <svg class="security__icon" viewBox="0 0 24 24" aria-hidden="true">
+        @if (level() === 'hop-by-hop') {
+          <path d="M12 3 2 21h20L12 3Zm0 6v6m0 2.5v.5" />
+        } @else {
+          <path d="M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z" />
+        }
+      </svg>
       <span data-security>{{ label() }}</span>
     </button>
     @if (reason(); as reason) {

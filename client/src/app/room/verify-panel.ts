@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, inject, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, output } from '@angular/core';
+import { SAS_SYMBOLS } from '../core/e2ee/sas';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 
@@ -13,7 +14,11 @@ import { CallService } from '../core/media/call.service';
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
     </header>
     <p>{{ i18n.t().verifyExplain }}</p>
-    <p class="sas" data-sas>{{ call.e2ee()?.sas?.join(' ') }}</p>
+    <ol class="sas" data-sas>
+      @for (symbol of symbols(); track $index) {
+        <li class="sas__symbol"><span class="sas__emoji" aria-hidden="true">{{ symbol.emoji }}</span>{{ symbol.name }}</li>
+      }
+    </ol>
     <ul class="panel__list">
       @for (participant of call.participants(); track participant.peerId) {
         <li>
@@ -34,4 +39,7 @@ export class VerifyPanel {
   protected readonly i18n = inject(I18n);
   protected readonly call = inject(CallService);
   readonly closed = output<void>();
+  protected readonly symbols = computed(() =>
+    (this.call.e2ee()?.sas ?? []).map((index) => ({ emoji: SAS_SYMBOLS[index].emoji, name: SAS_SYMBOLS[index][this.i18n.locale()] })),
+  );
 }

@@ -20,8 +20,8 @@ export interface E2eeState {
   readonly verified: ReadonlySet<string>;
   /** Peers who announced without it (a wrong or forged link): they get no keys. */
   readonly unverified: ReadonlySet<string>;
-  /** The short authentication string over everyone's keys (six emoji). */
-  readonly sas: readonly string[];
+  /** The short authentication string over everyone's keys: six indexes into SAS_SYMBOLS. */
+  readonly sas: readonly number[];
 }
 
 /** The key-exchange messages, carried opaquely by the server. */
