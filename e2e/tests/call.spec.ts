@@ -23,6 +23,7 @@ test.describe('a three-person call through the SFU', () => {
   });
 
   test('everyone sees and hears the other two; camera off and mute pause, leaving removes the tile and frees the SFU', async ({ browser }) => {
+    test.setTimeout(180_000);
     await expect.poll(health, 'no rooms left from earlier tests').toMatchObject({ rooms: 0 });
     const room = newRoomLink();
     for (const name of NAMES) people.push(await join(browser, room, name));

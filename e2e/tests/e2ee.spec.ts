@@ -79,6 +79,8 @@ test.describe('end-to-end encryption', () => {
   });
 
   test('members decode each other; a wrong link decodes nothing and reads no chat; a leaver’s keys stop working', async ({ browser }) => {
+    // A long scripted scenario with five pages; the shared machine can be slow.
+    test.setTimeout(240_000);
     const link = newRoomLink();
     const secret = link.split('#k=')[1];
     const sent: string[] = [];

@@ -88,6 +88,12 @@ export type PeerInfo = v.InferOutput<typeof PeerInfo>;
 
 const Empty = v.strictObject({});
 
+const IceServer = v.object({
+  urls: v.pipe(v.array(v.pipe(v.string(), v.regex(/^(stun|turns?):/))), v.minLength(1), v.maxLength(8)),
+  username: v.optional(v.string()),
+  credential: v.optional(v.string()),
+});
+
 /** Ciphertext the server relays but cannot read, as base64url. */
 export const MAX_PAYLOAD_LENGTH = 16 * 1024;
 const OpaquePayload = v.pipe(v.string(), v.maxLength(MAX_PAYLOAD_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/, 'payload must be base64url'));
@@ -115,7 +121,13 @@ export const requests = {
       /** From the room link: this room refuses browsers that cannot encrypt end to end. */
       requireE2ee: v.optional(v.boolean()),
     }),
-    result: v.object({ peerId: id, peers: v.array(PeerInfo) }),
+    result: v.object({
+      peerId: id,
+      peers: v.array(PeerInfo),
+      /** The operator's own STUN/TURN servers, with short-lived credentials; nothing else. */
+      iceServers: v.pipe(v.array(IceServer), v.maxLength(8)),
+      iceTransportPolicy: v.picklist(['all', 'relay']),
+    }),
   },
   createTransport: {
     data: v.strictObject({ direction: TransportDirection }),
@@ -174,6 +186,7 @@ export const ERROR_CODES = [
   'not-found',
   'room-full',
   'e2ee-required',
+  'rate-limited',
   'unsupported',
   'internal',
 ] as const;

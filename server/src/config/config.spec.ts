@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       RAUM_REQUIRE_E2EE: 'true',
     });
     assert.deepEqual(
-      { ...config, clientDir: undefined },
+      { ...config, clientDir: undefined, turn: undefined, forceRelay: undefined, trustProxy: undefined, operator: undefined },
       {
         host: '0.0.0.0',
         port: 9000,
@@ -44,8 +44,34 @@ describe('loadConfig', () => {
         requireE2ee: true,
         healthDetails: true,
         clientDir: undefined,
+        turn: undefined,
+        forceRelay: undefined,
+        trustProxy: undefined,
+        operator: undefined,
       },
     );
+  });
+
+  it('reads the TURN servers and the operator’s details', () => {
+    const config = loadConfig({
+      RAUM_TURN_URLS: 'turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp',
+      RAUM_TURN_SECRET: 'shared',
+      RAUM_TURN_TTL: '600',
+      RAUM_FORCE_RELAY: 'yes',
+      RAUM_TRUST_PROXY: 'true',
+      RAUM_OPERATOR_NAME: 'Praxis Dr. Beispiel',
+      RAUM_OPERATOR_ADDRESS: 'Hauptstraße 1\\n12345 Musterstadt',
+    });
+    assert.deepEqual(config.turn, {
+      urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp'],
+      secret: 'shared',
+      ttlSeconds: 600,
+    });
+    assert.equal(config.forceRelay, true);
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.operator.name, 'Praxis Dr. Beispiel');
+    assert.equal(config.operator.address, 'Hauptstraße 1\n12345 Musterstadt');
+    assert.equal(config.operator.email, undefined);
   });
 
   const invalid: Array<[Record<string, string>, string]> = [
@@ -59,6 +85,11 @@ describe('loadConfig', () => {
     [{ RAUM_RTC_PORT: '65535', RAUM_WORKERS: '2' }, 'RAUM_RTC_PORT'],
     [{ RAUM_RTC_UDP: 'maybe' }, 'RAUM_RTC_UDP'],
     [{ RAUM_RTC_UDP: 'false', RAUM_RTC_TCP: 'false' }, 'RAUM_RTC_TCP'],
+    [{ RAUM_TURN_URLS: 'https://turn.example.org' }, 'RAUM_TURN_URLS'],
+    [{ RAUM_TURN_URLS: 'turn:turn.example.org:3478' }, 'RAUM_TURN_SECRET'],
+    [{ RAUM_FORCE_RELAY: 'true' }, 'RAUM_FORCE_RELAY'],
+    [{ RAUM_TURN_URLS: 'turn:t:3478', RAUM_TURN_SECRET: 's', RAUM_TURN_TTL: '5' }, 'RAUM_TURN_TTL'],
+    [{ RAUM_OPERATOR_NAME: 'x'.repeat(201) }, 'RAUM_OPERATOR_NAME'],
   ];
   for (const [env, variable] of invalid) {
     it(`names ${variable} when ${JSON.stringify(env)} is invalid`, () => {

@@ -27,6 +27,34 @@ export interface RaumConfig {
   readonly healthDetails: boolean;
   /** Folder of the built client (index.html, ngsw.json, ...). */
   readonly clientDir: string;
+  /** The operator's own STUN/TURN server (coturn); none by default. */
+  readonly turn: TurnConfig;
+  /** Tell browsers to send media only through TURN (a debugging and strict-network switch). */
+  readonly forceRelay: boolean;
+  /** Behind a reverse proxy on this host: take the client address from its X-Real-IP header (for rate limits only). */
+  readonly trustProxy: boolean;
+  /** Who runs this server, for the privacy policy and the imprint. */
+  readonly operator: OperatorConfig;
+}
+
+export interface TurnConfig {
+  /** stun:, turn: and turns: URLs handed to browsers. */
+  readonly urls: readonly string[];
+  /** coturn's static-auth-secret (TURN REST API); required with turn: URLs. */
+  readonly secret: string | undefined;
+  /** How long handed-out credentials stay valid. */
+  readonly ttlSeconds: number;
+}
+
+export interface OperatorConfig {
+  readonly name: string | undefined;
+  readonly address: string | undefined;
+  readonly email: string | undefined;
+  readonly phone: string | undefined;
+  /** Where the servers are, e.g. "Falkenstein, Germany". */
+  readonly hostingLocation: string | undefined;
+  /** A data protection officer or privacy contact, if there is one. */
+  readonly privacyContact: string | undefined;
 }
 
 export const RAUM_CONFIG = Symbol('RAUM_CONFIG');
@@ -82,6 +110,23 @@ function hostname(env: Env, name: string): string | undefined {
   return value;
 }
 
+function turnUrls(env: Env): string[] {
+  const raw = read(env, 'RAUM_TURN_URLS');
+  if (raw === undefined) return [];
+  const urls = raw.split(',').map((url) => url.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!/^(stun|turns?):[^\s]+$/.test(url)) throw new ConfigError('RAUM_TURN_URLS', 'must be a comma-separated list of stun:, turn: or turns: URLs');
+  }
+  return urls;
+}
+
+/** Free text shown on the legal pages; "\n" in the variable starts a new line. */
+function text(env: Env, name: string, max = 500): string | undefined {
+  const value = read(env, name)?.replace(/\\n/g, '\n');
+  if (value !== undefined && value.length > max) throw new ConfigError(name, `must be at most ${max} characters`);
+  return value;
+}
+
 /**
  * Reads the configuration; every default works on a laptop. Throws a
  * ConfigError naming the first invalid variable.
@@ -95,6 +140,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
   const rtcUdp = flag(env, 'RAUM_RTC_UDP', true);
   const rtcTcp = flag(env, 'RAUM_RTC_TCP', true);
   if (!rtcUdp && !rtcTcp) throw new ConfigError('RAUM_RTC_TCP', 'must be true when RAUM_RTC_UDP is false');
+  const turn: TurnConfig = {
+    urls: turnUrls(env),
+    secret: read(env, 'RAUM_TURN_SECRET'),
+    ttlSeconds: integer(env, 'RAUM_TURN_TTL', 12 * 3600, 60, 7 * 24 * 3600),
+  };
+  if (turn.urls.some((url) => url.startsWith('turn')) && !turn.secret) {
+    throw new ConfigError('RAUM_TURN_SECRET', 'must be set (coturn’s static-auth-secret) when RAUM_TURN_URLS has turn: URLs');
+  }
+  const forceRelay = flag(env, 'RAUM_FORCE_RELAY', false);
+  if (forceRelay && !turn.urls.some((url) => url.startsWith('turn'))) {
+    throw new ConfigError('RAUM_FORCE_RELAY', 'needs a turn: or turns: URL in RAUM_TURN_URLS');
+  }
   return {
     host: ip(env, 'RAUM_HOST', '127.0.0.1'),
     port: integer(env, 'RAUM_PORT', 8080, 0, 65535),
@@ -108,5 +165,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
     requireE2ee: flag(env, 'RAUM_REQUIRE_E2EE', false),
     healthDetails: flag(env, 'RAUM_HEALTH_DETAILS', false),
     clientDir: resolve(cwd, read(env, 'RAUM_CLIENT_DIR') ?? 'dist/client/browser'),
+    turn,
+    forceRelay,
+    trustProxy: flag(env, 'RAUM_TRUST_PROXY', false),
+    operator: {
+      name: text(env, 'RAUM_OPERATOR_NAME', 200),
+      address: text(env, 'RAUM_OPERATOR_ADDRESS'),
+      email: text(env, 'RAUM_OPERATOR_EMAIL', 200),
+      phone: text(env, 'RAUM_OPERATOR_PHONE', 100),
+      hostingLocation: text(env, 'RAUM_HOSTING_LOCATION', 200),
+      privacyContact: text(env, 'RAUM_PRIVACY_CONTACT'),
+    },
   };
 }

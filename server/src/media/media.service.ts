@@ -34,6 +34,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(RAUM_CONFIG) private readonly config: RaumConfig) {}
 
   async onModuleInit(): Promise<void> {
+    // The workers' warnings and errors go through the server's logger (warnings only, addresses redacted).
+    mediasoup.setLogEventListeners({
+      onwarn: (namespace, log) => this.logger.warn(`${namespace} ${log}`),
+      onerror: (namespace, log, error) => this.logger.error(`${namespace} ${log}${error ? `: ${error.message}` : ''}`),
+    });
     for (let index = 0; index < this.config.workers; index++) {
       this.slots.push(await this.startWorker(index));
     }

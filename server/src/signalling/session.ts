@@ -11,6 +11,7 @@ import type { MediaService } from '../media/media.service';
 import type { Notify, Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
+import type { TurnService } from '../turn/turn.service';
 
 type Handlers = { [M in RequestMethod]: (data: RequestData<M>) => Promise<RequestResult<M>> };
 
@@ -29,6 +30,7 @@ export class Session {
     private readonly media: MediaService,
     private readonly notify: Notify,
     private readonly requireE2ee: boolean,
+    private readonly turn: TurnService,
   ) {}
 
   /** Runs a valid request after the ones before it; rejects with a RaumError or a bug. */
@@ -91,7 +93,7 @@ export class Session {
         throw new InvalidStateError('the connection closed while joining');
       }
       this.#membership = { room, peer };
-      return { peerId: peer.id, peers: others };
+      return { peerId: peer.id, peers: others, iceServers: this.turn.iceServers(), iceTransportPolicy: this.turn.iceTransportPolicy };
     },
 
     createTransport: async ({ direction }) => {

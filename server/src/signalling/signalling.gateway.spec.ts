@@ -185,6 +185,18 @@ describe('signalling over a real WebSocket and a real worker', () => {
     await Promise.all([a.client.close(), refused.close()]);
   });
 
+  it('answers a flood with rate-limited errors, changes nothing, and recovers', async () => {
+    const client = await TestClient.connect(server.wsUrl);
+    const responses = await Promise.all(Array.from({ length: 150 }, () => client.request('capabilities', {})));
+    const limited = responses.filter((response) => response.error?.code === 'rate-limited');
+    assert.ok(limited.length >= 40, `${limited.length} of 150 limited`);
+    assert.ok(responses.filter((response) => response.ok).length >= 100);
+    assert.ok(client.open);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal((await client.request('capabilities', {})).ok, true);
+    await client.close();
+  });
+
   it('logs nothing for client mistakes', () => {
     assert.deepEqual(server.logged, []);
   });

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MediaModule } from '../media/media.module';
 import { RoomsModule } from '../rooms/rooms.module';
+import { TurnModule } from '../turn/turn.module';
 import { SignallingGateway } from './signalling.gateway';
 
-@Module({ imports: [MediaModule, RoomsModule], providers: [SignallingGateway] })
+@Module({ imports: [MediaModule, RoomsModule, TurnModule], providers: [SignallingGateway] })
 export class SignallingModule {}

@@ -55,6 +55,8 @@ export interface Strings {
   readonly send: string;
   readonly close: string;
   readonly unread: (count: number) => string;
+  readonly privacy: string;
+  readonly imprint: string;
 }
 
 export const EN: Strings = {
@@ -113,6 +115,8 @@ export const EN: Strings = {
   send: 'Send',
   close: 'Close',
   unread: (count) => (count === 1 ? '1 unread message' : `${count} unread messages`),
+  privacy: 'Privacy',
+  imprint: 'Imprint',
 };
 
 export const DE: Strings = {
@@ -171,4 +175,6 @@ export const DE: Strings = {
   send: 'Senden',
   close: 'Schließen',
   unread: (count) => (count === 1 ? '1 ungelesene Nachricht' : `${count} ungelesene Nachrichten`),
+  privacy: 'Datenschutz',
+  imprint: 'Impressum',
 };

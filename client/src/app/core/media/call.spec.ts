@@ -33,7 +33,7 @@ function serverFor(room: Room): FakeServer {
   };
   return new FakeServer()
     .answer('capabilities', () => ({ protocolVersion: 1, routerRtpCapabilities: fake.generateRouterRtpCapabilities(), requireE2ee: false }))
-    .answer('join', () => ({ peerId: 'me', peers: room.peers }))
+    .answer('join', () => ({ peerId: 'me', peers: room.peers, iceServers: [], iceTransportPolicy: 'all' }))
     .answer('createTransport', transport)
     .answer('produce', () => ({ producerId: `mine-${++produced}` }))
     .answer('consume', ({ producerId }: { producerId: string }) => {

@@ -83,6 +83,7 @@ export class Call {
   /** Each producer's transform in the E2EE worker, by producer id. */
   readonly #senderTransforms = new Map<string, string>();
   #selfId = '';
+  #ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> = {};
   readonly #stopListening: Array<() => void> = [];
   #sendTransport: types.Transport | undefined;
   #recvTransport: types.Transport | undefined;
@@ -143,7 +144,7 @@ export class Call {
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
     const { requireE2ee } = await this.prepare();
-    const { peerId, peers } = await this.signalling.request('join', {
+    const { peerId, peers, iceServers, iceTransportPolicy } = await this.signalling.request('join', {
       roomId,
       displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
@@ -151,6 +152,7 @@ export class Call {
       requireE2ee: requireE2ee || this.e2ee.requireE2ee,
     });
     this.#selfId = peerId;
+    this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.addPeer(peer);
     // Our key exists before any frame does; the others learn it from the key exchange.
     await this.e2ee.start(peerId);
@@ -262,6 +264,8 @@ export class Call {
       iceCandidates: remote.iceCandidates as types.IceCandidate[],
       dtlsParameters: remote.dtlsParameters as types.DtlsParameters,
       // Without it, a transform attached after negotiation sees no frame and media leaves unencrypted.
+      // Only the operator's own STUN/TURN servers, never a public one.
+      ...this.#ice,
       additionalSettings: this.e2ee.media ? ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>) : undefined,
     };
     const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);

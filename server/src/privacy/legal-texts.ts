@@ -1,0 +1,178 @@
+import type { OperatorConfig } from '../config/config';
+
+/**
+ * Raum's privacy policy and imprint, in German and English. Every statement
+ * describes what Raum does, as its tests prove (see docs/OPERATING.md,
+ * "Privacy promises"); the operator's details come from the configuration.
+ */
+
+export type Language = 'de' | 'en';
+
+/** A block of a legal page: a heading and paragraphs or list items, as plain text. */
+export interface Section {
+  readonly heading: string;
+  readonly paragraphs?: readonly string[];
+  readonly items?: readonly string[];
+}
+
+export interface LegalPage {
+  readonly title: string;
+  readonly sections: readonly Section[];
+}
+
+const NOT_SET = { de: '(noch nicht eingetragen)', en: '(not filled in yet)' } as const;
+
+function operatorLines(operator: OperatorConfig, language: Language): string[] {
+  const missing = NOT_SET[language];
+  return [
+    operator.name ?? missing,
+    ...(operator.address ?? missing).split('\n'),
+    `${language === 'de' ? 'E-Mail' : 'Email'}: ${operator.email ?? missing}`,
+    ...(operator.phone ? [`${language === 'de' ? 'Telefon' : 'Phone'}: ${operator.phone}`] : []),
+  ];
+}
+
+export function privacyPolicy(operator: OperatorConfig, language: Language): LegalPage {
+  const hosting = operator.hostingLocation ?? NOT_SET[language];
+  if (language === 'de') {
+    return {
+      title: 'Datenschutzerklärung',
+      sections: [
+        { heading: 'Verantwortlich', paragraphs: operatorLines(operator, 'de') },
+        ...(operator.privacyContact ? [{ heading: 'Ansprechperson für den Datenschutz', paragraphs: operator.privacyContact.split('\n') }] : []),
+        {
+          heading: 'Worum es geht',
+          paragraphs: [
+            'Raum ist ein Dienst für Videokonferenzen im Browser. Sie brauchen kein Konto. Wer den Link zu einem Meeting hat, kann daran teilnehmen.',
+            `Die Server dieses Dienstes stehen in: ${hosting}.`,
+          ],
+        },
+        {
+          heading: 'Verbindungsdaten',
+          paragraphs: [
+            'Wenn Ihr Browser diesen Server aufruft, verarbeitet der Server zwangsläufig Ihre IP-Adresse und die technischen Daten der Verbindung, um Ihnen die Seiten, Audio und Video zu übermitteln. Rechtsgrundlage ist Art. 6 Abs. 1 lit. b DSGVO (Bereitstellung des von Ihnen aufgerufenen Dienstes) und lit. f DSGVO (sicherer Betrieb).',
+            'Raum schreibt keine Zugriffsprotokolle und keine Logdateien. Der Server speichert und protokolliert weder IP-Adressen noch Browserdaten (etwa den User-Agent), Namen, Meeting-Kennungen oder Chatnachrichten. Er gibt nur technische Warnungen und Fehler aus, ohne solche Daten.',
+            'Um Missbrauch zu begrenzen (zu viele Verbindungen in kurzer Zeit), bildet der Server aus Ihrer IP-Adresse einen Hashwert mit einem zufälligen Schlüssel, der nur im Arbeitsspeicher liegt und spätestens stündlich samt allen Zählern verworfen wird. Die Adresse selbst wird dabei nicht gespeichert.',
+          ],
+        },
+        {
+          heading: 'Daten im Meeting',
+          paragraphs: [
+            'Für ein Meeting verarbeitet der Server die zufällige Meeting-Kennung aus dem Link, den Namen, den Sie freiwillig angeben, sowie Ihre Audio- und Videodaten und Chatnachrichten, um sie an die anderen Teilnehmenden weiterzuleiten. All das liegt nur im Arbeitsspeicher, solange das Meeting läuft. Verlässt die letzte Person das Meeting, ist dort nichts mehr davon vorhanden. Raum schreibt nichts davon auf einen Datenträger.',
+          ],
+        },
+        {
+          heading: 'Ende-zu-Ende-Verschlüsselung',
+          paragraphs: [
+            'Audio, Video und Chat sind standardmäßig Ende-zu-Ende-verschlüsselt: Ihr Browser verschlüsselt sie mit einem Schlüssel, der im Link nach dem Zeichen „#“ steht. Dieser Teil des Links wird nie an den Server übertragen; der Server leitet nur verschlüsselte Daten weiter und kann sie nicht lesen. Die Meeting-Kennung und der angegebene Name sind für den Server dagegen sichtbar.',
+            'Kann der Browser einer teilnehmenden Person nicht Ende-zu-Ende verschlüsseln, ist das Meeting, solange diese Person anwesend ist, nur auf dem Weg zwischen jedem Browser und dem Server verschlüsselt (DTLS-SRTP). Alle Teilnehmenden sehen das angezeigt. Meetings, deren Link es verlangt (oder alle Meetings, wenn der Betreiber es so eingestellt hat), lassen solche Browser nicht zu.',
+          ],
+        },
+        {
+          heading: 'Weg der Medien',
+          paragraphs: [
+            'Audio und Video laufen ausschließlich über diesen Server, nie direkt zwischen den Teilnehmenden. Niemand erfährt dabei die IP-Adresse eines anderen Teilnehmenden.',
+            'Lässt Ihr Netzwerk keine direkte Verbindung zum Server zu, laufen die Medien über einen eigenen Relay-Server (TURN) des Betreibers, der ebenfalls nichts protokolliert. Die Zugangsdaten dafür gelten nur befristet und enthalten keine Angaben zu Ihrer Person. Andere STUN- oder TURN-Server werden nicht verwendet.',
+          ],
+        },
+        {
+          heading: 'Speicherung in Ihrem Browser',
+          paragraphs: [
+            'Raum setzt keine Cookies. Den Namen, den Sie angeben, speichert Raum nur im lokalen Speicher Ihres Browsers auf Ihrem Gerät, um ihn beim nächsten Mal vorzuschlagen; Sie können ihn in den Einstellungen Ihres Browsers löschen. Damit Raum installierbar ist und schnell startet, legt Ihr Browser die Programmdateien von Raum in seinem Zwischenspeicher ab; diese enthalten keine personenbezogenen Daten.',
+          ],
+        },
+        {
+          heading: 'Keine Dritten',
+          paragraphs: [
+            'Raum nutzt keine Analyse- oder Trackingdienste und lädt keine Schriften, Skripte oder Bilder von anderen Servern. Alle Dateien kommen von diesem Server. Daten werden nicht an Dritte weitergegeben.',
+          ],
+        },
+        {
+          heading: 'Speicherdauer',
+          paragraphs: ['Über die Dauer eines Meetings hinaus speichert Raum keine personenbezogenen Daten.'],
+        },
+        {
+          heading: 'Ihre Rechte',
+          paragraphs: [
+            'Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung (Art. 17), Einschränkung der Verarbeitung (Art. 18), Datenübertragbarkeit (Art. 20) und Widerspruch (Art. 21) sowie das Recht, sich bei einer Datenschutz-Aufsichtsbehörde zu beschweren (Art. 77). Weil nach einem Meeting nichts gespeichert bleibt, gibt es in der Regel keine Daten, über die Auskunft gegeben werden könnte. Wenden Sie sich dazu an die oben genannte verantwortliche Stelle.',
+          ],
+        },
+      ],
+    };
+  }
+  return {
+    title: 'Privacy policy',
+    sections: [
+      { heading: 'Controller', paragraphs: operatorLines(operator, 'en') },
+      ...(operator.privacyContact ? [{ heading: 'Privacy contact', paragraphs: operator.privacyContact.split('\n') }] : []),
+      {
+        heading: 'What this is',
+        paragraphs: [
+          'Raum is a service for video meetings in the browser. You need no account. Whoever has the link to a meeting can take part.',
+          `This service's servers are located in: ${hosting}.`,
+        ],
+      },
+      {
+        heading: 'Connection data',
+        paragraphs: [
+          'When your browser connects to this server, the server necessarily processes your IP address and the technical data of the connection in order to deliver pages, audio and video to you. The legal basis is Art. 6(1)(b) GDPR (providing the service you asked for) and Art. 6(1)(f) GDPR (operating it securely).',
+          'Raum writes no access logs and no log files. The server neither stores nor logs IP addresses, browser data (such as the user agent), names, meeting identifiers or chat messages. It prints only technical warnings and errors, without such data.',
+          'To limit abuse (too many connections in a short time), the server hashes your IP address with a random key that exists only in memory and is discarded, together with all counters, at least every hour. The address itself is not stored.',
+        ],
+      },
+      {
+        heading: 'Data in a meeting',
+        paragraphs: [
+          'For a meeting, the server processes the random meeting identifier from the link, the name you choose to give, and your audio, video and chat messages in order to pass them on to the other participants. All of this is held only in memory while the meeting runs. When the last person leaves, none of it remains. Raum writes none of it to disk.',
+        ],
+      },
+      {
+        heading: 'End-to-end encryption',
+        paragraphs: [
+          'Audio, video and chat are end-to-end encrypted by default: your browser encrypts them with a key contained in the link after the “#” sign. That part of the link is never sent to the server; the server passes on only encrypted data and cannot read it. The meeting identifier and the name you give are visible to the server.',
+          'If a participant’s browser cannot encrypt end to end, then while that person is present the meeting is encrypted only between each browser and the server (DTLS-SRTP). Every participant is shown this. Meetings whose link requires it (or all meetings, if the operator has set it so) do not admit such browsers.',
+        ],
+      },
+      {
+        heading: 'How media travels',
+        paragraphs: [
+          'Audio and video go only through this server, never directly between participants. No participant learns another participant’s IP address.',
+          'If your network does not allow a direct connection to the server, media goes through the operator’s own relay server (TURN), which keeps no logs either. Its access credentials are temporary and contain no information about you. No other STUN or TURN servers are used.',
+        ],
+      },
+      {
+        heading: 'Storage in your browser',
+        paragraphs: [
+          'Raum sets no cookies. The name you give is stored only in your browser’s local storage on your device, to suggest it next time; you can delete it in your browser’s settings. So that Raum can be installed and starts quickly, your browser keeps Raum’s program files in its cache; they contain no personal data.',
+        ],
+      },
+      {
+        heading: 'No third parties',
+        paragraphs: [
+          'Raum uses no analytics or tracking services and loads no fonts, scripts or images from other servers. All files come from this server. No data is passed on to third parties.',
+        ],
+      },
+      {
+        heading: 'Retention',
+        paragraphs: ['Raum keeps no personal data beyond the duration of a meeting.'],
+      },
+      {
+        heading: 'Your rights',
+        paragraphs: [
+          'You have the right of access (Art. 15 GDPR), rectification (Art. 16), erasure (Art. 17), restriction of processing (Art. 18), data portability (Art. 20) and to object (Art. 21), and the right to lodge a complaint with a data protection supervisory authority (Art. 77). Because nothing remains stored after a meeting, there is usually no data to disclose. Please contact the controller named above.',
+        ],
+      },
+    ],
+  };
+}
+
+export function imprint(operator: OperatorConfig, language: Language): LegalPage {
+  return language === 'de'
+    ? { title: 'Impressum', sections: [{ heading: 'Angaben gemäß § 5 DDG', paragraphs: operatorLines(operator, 'de') }] }
+    : { title: 'Imprint', sections: [{ heading: 'Provider', paragraphs: operatorLines(operator, 'en') }] };
+}
+
+/** Whether the operator has filled in what the legal pages need. */
+export function operatorComplete(operator: OperatorConfig): boolean {
+  return Boolean(operator.name && operator.address && operator.email && operator.hostingLocation);
+}
