@@ -15,11 +15,15 @@ const NODE_VERSION = '24.21.0';
 const toolsDir = join(root, '.tools');
 const nodeDir = join(toolsDir, 'node');
 
-/** Debian packages each command needs (the worker build's own come from ensureWorker). */
+/**
+ * Debian packages each command needs (the worker build's own come from
+ * ensureWorker). The tests run coturn and nginx -t on the shipped
+ * configurations and put clients into network namespaces (iproute2).
+ */
 const PACKAGES = {
   start: [],
   build: [],
-  test: ['chromium'],
+  test: ['chromium', 'coturn', 'nginx-light', 'openssl', 'iproute2'],
   bench: ['chromium'],
 };
 
