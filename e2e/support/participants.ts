@@ -74,6 +74,8 @@ function removeEncodedStreams(): void {
 }
 
 export interface PageOptions {
+  /** Another Raum server than the shared one (e.g. one started by the test). */
+  readonly origin?: string;
   readonly locale?: string;
   /** Simulates a browser that cannot encrypt media end to end. */
   readonly withoutEncodedTransforms?: boolean;
@@ -86,9 +88,9 @@ export interface PageOptions {
 export async function openPage(
   browser: Browser,
   path: string,
-  { locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch }: PageOptions = {},
+  { origin = baseURL, locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch }: PageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL, locale, permissions: ['camera', 'microphone'] });
+  const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'] });
   await context.addInitScript(instrument);
   if (withoutEncodedTransforms || onlyEncodedStreams) await context.addInitScript(removeScriptTransform);
   if (withoutEncodedTransforms) await context.addInitScript(removeEncodedStreams);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { CLIENTS, createNetwork, launchIn, removeNetwork, SERVER_IP } from '../support/network';
-import { framesDecoded, inboundStreams, newRoomLink, remoteTiles } from '../support/participants';
-import { startCoturn, startRaum, type RaumProcess, type RunningProcess } from '../support/processes';
+import { isolatedServer } from '../support/isolated';
+import { CLIENTS, SERVER_IP } from '../support/network';
+import { framesDecoded, inboundStreams, join, newRoomLink, remoteTiles } from '../support/participants';
 
 /**
  * Raum's privacy promises (../shared/design/privacy.md), each a test that
@@ -15,7 +15,6 @@ import { startCoturn, startRaum, type RaumProcess, type RunningProcess } from '.
 
 const PORT = 19080;
 const TURN_PORT = 19478;
-const TURN_SECRET = 'privacy-test-turn-secret';
 const ORIGIN = `http://${SERVER_IP}:${PORT}`;
 const NAMES = ['Adelheid Privatnutzerin', 'Bartholomäus Geheimrat', 'Cordelia Vertraulich'];
 const CHAT = ['Befund von Frau Müller besprechen', 'Passwort ist Sommer2026!'];
@@ -31,42 +30,28 @@ interface Recorded {
 const link = newRoomLink();
 const roomId = link.split('/r/')[1].split('#')[0];
 const secret = link.split('#k=')[1];
-let raum: RaumProcess;
-let turn: RunningProcess;
-let browsers: Browser[] = [];
 const contexts: BrowserContext[] = [];
 const recorded: Recorded[] = [];
 let openWritableFiles: { processes: number; files: string[] } = { processes: 0, files: [] };
 let userAgents: string[] = [];
 
 async function open(browser: Browser, name: string): Promise<Recorded> {
-  const context = await browser.newContext({ baseURL: ORIGIN, locale: 'en-US', permissions: ['camera', 'microphone'] });
+  const record = { requests: [], sockets: [], framesReceived: [], console: [] } as Omit<Recorded, 'page'>;
+  const { context, page } = await join(browser, link, name, {
+    origin: ORIGIN,
+    watch: (opening) => {
+      opening.on('response', async (response) => record.requests.push({ url: response.url(), headers: await response.allHeaders() }));
+      opening.on('requestfailed', (request) => record.requests.push({ url: request.url(), headers: {} }));
+      opening.on('websocket', (socket) => {
+        record.sockets.push(socket.url());
+        socket.on('framereceived', ({ payload }) => record.framesReceived.push(String(payload)));
+      });
+      opening.on('console', (message) => record.console.push({ type: message.type(), text: message.text() }));
+    },
+  });
   contexts.push(context);
-  await context.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-        super(...args);
-        (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.push(this);
-      }
-    };
-  });
-  const page = await context.newPage();
-  const record: Recorded = { page, requests: [], sockets: [], framesReceived: [], console: [] };
-  page.on('response', async (response) => record.requests.push({ url: response.url(), headers: await response.allHeaders() }));
-  page.on('requestfailed', (request) => record.requests.push({ url: request.url(), headers: {} }));
-  page.on('websocket', (socket) => {
-    record.sockets.push(socket.url());
-    socket.on('framereceived', ({ payload }) => record.framesReceived.push(String(payload)));
-  });
-  page.on('console', (message) => record.console.push({ type: message.type(), text: message.text() }));
-  await page.goto(link);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
-  recorded.push(record);
-  return record;
+  recorded.push({ ...record, page });
+  return { ...record, page };
 }
 
 async function decodes(viewer: Page, name: string): Promise<void> {
@@ -97,31 +82,20 @@ function writableFiles(pid: number): { processes: number; files: string[] } {
 }
 
 test.describe.serial('privacy promises, proven on a whole session', () => {
-  test.beforeAll(async () => {
-    test.setTimeout(120_000);
-    createNetwork();
-    turn = await startCoturn({ ip: SERVER_IP, port: TURN_PORT, secret: TURN_SECRET });
-    raum = await startRaum(SERVER_IP, PORT, {
-      RAUM_RTC_LISTEN_IP: SERVER_IP,
-      RAUM_RTC_PORT: '19100',
-      RAUM_TURN_URLS: `turn:${SERVER_IP}:${TURN_PORT}?transport=udp,turn:${SERVER_IP}:${TURN_PORT}?transport=tcp`,
-      RAUM_TURN_SECRET: TURN_SECRET,
-      RAUM_HEALTH_DETAILS: 'true',
-    });
-    browsers = await Promise.all(CLIENTS.map((client) => launchIn(client, ORIGIN)));
+  const setup = isolatedServer({
+    port: PORT,
+    rtcPort: 19100,
+    turnPort: TURN_PORT,
+    turnSecret: 'privacy-test-turn-secret',
+    env: { RAUM_TURN_URLS: `turn:${SERVER_IP}:${TURN_PORT}?transport=udp,turn:${SERVER_IP}:${TURN_PORT}?transport=tcp`, RAUM_HEALTH_DETAILS: 'true' },
   });
-
   test.afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
-    for (const browser of browsers) await browser.close();
-    await raum?.stop();
-    await turn?.stop();
-    removeNetwork();
   });
 
   test('a scripted session: join, chat, mute, camera, malformed messages, an error path, a reconnect, leave', async () => {
     test.setTimeout(300_000);
-    const [inA, inB] = browsers;
+    const [inA, inB] = setup().browsers;
     const ada = await open(inA, NAMES[0]);
     const ben = await open(inB, NAMES[1]);
     const cem = await open(inA, NAMES[2]);
@@ -129,7 +103,7 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
     await decodes(ada.page, NAMES[1]);
     await decodes(ben.page, NAMES[0]);
     await decodes(cem.page, NAMES[1]);
-    openWritableFiles = writableFiles(raum.pid);
+    openWritableFiles = writableFiles(setup().raum.pid);
 
     await ada.page.getByRole('button', { name: /^Chat/ }).click();
     await ada.page.getByLabel('Message').fill(CHAT[0]);
@@ -180,6 +154,7 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
 
   test('P1: nothing the server, its worker or coturn printed names a client (address, browser, name, room, secret, chat)', () => {
     const secrets = [...CLIENTS.map((client) => client.ip), ...userAgents, 'HeadlessChrome', 'Mozilla/5.0', 'X11; Linux', ...NAMES, roomId, secret, ...CHAT];
+    const { raum, turn } = setup();
     for (const [who, output] of [['server', raum.output.join('')], ['coturn', turn.output.join('')]] as const) {
       for (const item of secrets) expect(output.includes(item), `${who} printed "${item}"`).toBe(false);
     }
@@ -196,9 +171,7 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
       for (const url of record.sockets) expect(url).toBe(`ws://${SERVER_IP}:${PORT}/ws`);
       for (const { headers } of record.requests) expect(headers['set-cookie'], 'Set-Cookie').toBeUndefined();
     }
-    const iceServers = await recorded[0].page.evaluate(() =>
-      (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.flatMap((connection) => connection.getConfiguration().iceServers ?? []),
-    );
+    const iceServers = await recorded[0].page.evaluate(() => window.__peerConnections.flatMap((connection) => connection.getConfiguration().iceServers ?? []));
     expect(iceServers.length).toBeGreaterThan(0);
     for (const server of iceServers) {
       for (const url of [server.urls].flat()) expect(url).toMatch(new RegExp(`^turn:${SERVER_IP.replace(/\./g, '\\.')}:${TURN_PORT}\\?transport=(udp|tcp)$`));
@@ -236,14 +209,14 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
 
   test('P4: the remote ICE candidates a client used are the SFU’s or TURN’s', async () => {
     // A fresh short call, so the peer connections are live.
-    const [inA, inB] = browsers;
+    const [inA, inB] = setup().browsers;
     const a = await open(inA, 'A');
     const b = await open(inB, 'B');
     await decodes(a.page, 'B');
     for (const record of [a, b]) {
       const remote = await record.page.evaluate(async () => {
         const addresses: string[] = [];
-        for (const connection of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+        for (const connection of window.__peerConnections) {
           if (connection.connectionState === 'closed') continue;
           (await connection.getStats()).forEach((report) => report.type === 'remote-candidate' && addresses.push(report.address));
         }
@@ -269,7 +242,7 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
   test('P7: the server wrote nothing and kept nothing', async () => {
     expect(openWritableFiles.processes, 'the server and its mediasoup worker were inspected').toBeGreaterThanOrEqual(2);
     expect(openWritableFiles.files, 'files the server or its worker held open for writing during the call').toEqual([]);
-    for (const dir of raum.dirs) expect(readdirSync(dir), `${dir} (working directory, TMPDIR, HOME)`).toEqual([]);
+    for (const dir of setup().raum.dirs) expect(readdirSync(dir), `${dir} (working directory, TMPDIR, HOME)`).toEqual([]);
     expect(await health()).toMatchObject({ rooms: 0, peers: 0, routers: 0, transports: 0, producers: 0, consumers: 0 });
   });
 });

@@ -23,9 +23,7 @@ export class LegalController {
   @Header('Cache-Control', 'no-cache')
   @Header('Vary', 'Accept-Language')
   privacy(@Query('lang') lang: string | undefined, @Headers('accept-language') acceptLanguage: string | undefined): string {
-    const language = pickLanguage(lang, acceptLanguage);
-    const { operator } = this.config;
-    return renderLegalPage(privacyPolicy(operator, language), language, '/privacy', operatorComplete(operator));
+    return this.render('/privacy', pickLanguage(lang, acceptLanguage));
   }
 
   @Get('imprint')
@@ -33,9 +31,7 @@ export class LegalController {
   @Header('Cache-Control', 'no-cache')
   @Header('Vary', 'Accept-Language')
   imprint(@Query('lang') lang: string | undefined, @Headers('accept-language') acceptLanguage: string | undefined): string {
-    const language = pickLanguage(lang, acceptLanguage);
-    const { operator } = this.config;
-    return renderLegalPage(imprint(operator, language), language, '/imprint', operatorComplete(operator));
+    return this.render('/imprint', pickLanguage(lang, acceptLanguage));
   }
 
   @Get('legal.css')
@@ -43,5 +39,11 @@ export class LegalController {
   @Header('Cache-Control', 'public, max-age=3600')
   stylesheet(): string {
     return LEGAL_CSS;
+  }
+
+  private render(path: '/privacy' | '/imprint', language: Language): string {
+    const { operator } = this.config;
+    const page = path === '/privacy' ? privacyPolicy(operator, language) : imprint(operator, language);
+    return renderLegalPage(page, language, path, operatorComplete(operator));
   }
 }
