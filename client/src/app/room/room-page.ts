@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, type OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, type OnInit, signal, untracked } from '@angular/core';
 import { ActivatedRoute, RouterLink } from '@angular/router';
 import { formatFragment, parseFragment } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
@@ -26,10 +26,18 @@ export class RoomPage implements OnInit {
   protected readonly problem = computed<'invalid' | 'incomplete' | 'e2ee-required' | undefined>(() => {
     if (!isRoomId(this.roomId())) return 'invalid';
     if (!this.room) return 'incomplete';
-    return this.room.requireE2ee && !this.call.canEncrypt ? 'e2ee-required' : undefined;
+    const required = this.room.requireE2ee || this.call.operatorRequiresE2ee();
+    return required && !this.call.canEncrypt ? 'e2ee-required' : undefined;
   });
   protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(this.room)) : ''));
   protected readonly displayName = signal('');
+
+  constructor() {
+    // The operator's rule is known only once connected: then let go of camera and microphone at once.
+    effect(() => {
+      if (this.problem() === 'e2ee-required') void untracked(() => this.call.leave());
+    });
+  }
 
   ngOnInit(): void {
     if (this.room && !this.problem()) void this.call.preview(this.room);

@@ -46,6 +46,8 @@ export class CallService implements OnDestroy {
   readonly chat = signal<readonly ChatLine[]>([]);
   /** This browser can encrypt media end to end (it has encoded transforms). */
   readonly canEncrypt = encodedTransformApi() !== undefined;
+  /** The operator admits only browsers that can (known once connected). */
+  readonly operatorRequiresE2ee = signal(false);
   readonly security = computed<Security>(() => {
     const state = this.e2ee();
     if (!state) return { level: 'securing' };
@@ -75,7 +77,10 @@ export class CallService implements OnDestroy {
     this.#devicesReady = this.openDevices();
     this.#call ??= this.newCall(room);
     // A failure to connect shows when joining.
-    this.#call.then((call) => call.prepare()).catch(() => undefined);
+    this.#call
+      .then((call) => call.prepare())
+      .then(({ requireE2ee }) => this.operatorRequiresE2ee.set(requireE2ee))
+      .catch(() => undefined);
     return this.#devicesReady;
   }
 

@@ -99,10 +99,6 @@ export class Call {
     private readonly device: Device = new Device(),
   ) {}
 
-  get selfId(): string {
-    return this.#selfId;
-  }
-
   get participants(): readonly Participant[] {
     return [...this.#peers.values()].map(toParticipant);
   }
@@ -143,13 +139,13 @@ export class Call {
   /** Joins the room, sends the given tracks and receives everyone else's. */
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
-    const { requireE2ee } = await this.prepare();
+    await this.prepare();
     const { peerId, peers, iceServers, iceTransportPolicy } = await this.signalling.request('join', {
       roomId,
       displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
-      requireE2ee: requireE2ee || this.e2ee.requireE2ee,
+      requireE2ee: this.e2ee.requireE2ee,
     });
     this.#selfId = peerId;
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
