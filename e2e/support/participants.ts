@@ -2,6 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
 
+/** Polls until `accept` holds; on timeout the failure shows the last value read. */
+export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${message}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** A new room link as "New meeting" makes it: /r/<id>#k=<secret>. */
 export function newRoomLink({ requireE2ee = false, secret = randomBytes(16).toString('base64url') } = {}): string {
   return `/r/${randomBytes(16).toString('base64url')}#k=${secret}${requireE2ee ? '&e2ee=required' : ''}`;

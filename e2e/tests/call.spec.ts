@@ -1,18 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { framesDecoded, health, inboundStreams, join, newRoomLink, remoteTiles, tilePixels, type Participant } from '../support/participants';
+import { framesDecoded, health, inboundStreams, join, newRoomLink, remoteTiles, tilePixels, until, type Participant } from '../support/participants';
 
 const NAMES = ['Ada', 'Ben', 'Cem'];
-
-/** Polls until `accept` holds; on timeout the failure shows the last value read. */
-async function untilAll<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${message}; last seen: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 test.describe('a three-person call through the SFU', () => {
   let people: Participant[] = [];
@@ -33,13 +22,13 @@ test.describe('a three-person call through the SFU', () => {
     for (const person of people) {
       const others = NAMES.filter((name) => name !== person.name).sort();
       await expect(person.page.locator('[data-tile="remote"]')).toHaveCount(2);
-      const tiles = await untilAll(
+      const tiles = await until(
         () => remoteTiles(person.page),
         (list) => list.length === 2 && list.every((tile) => tile.videoTrackId && tile.audioTrackId),
         `${person.name} gets video and audio tracks from both others`,
       );
       expect(tiles.map((tile) => tile.name).sort()).toEqual(others);
-      await untilAll(
+      await until(
         () => inboundStreams(person.page),
         (streams) =>
           tiles.every((tile) => {
@@ -70,7 +59,7 @@ test.describe('a three-person call through the SFU', () => {
     // ... and back on: frames flow again on the same stream.
     await ada.page.getByRole('button', { name: 'Turn camera on' }).click();
     await expect(ben.page.locator('[data-tile="remote"][aria-label="Ada"] video')).toHaveCount(1);
-    await untilAll(
+    await until(
       () => framesDecoded(ben.page, adaAtBen.videoTrackId!),
       (frames) => frames >= pausedAt + 20,
       'Ben decodes Ada again after she turns the camera on',
@@ -88,7 +77,7 @@ test.describe('a three-person call through the SFU', () => {
     expect((await audioPackets()) - mutedAt, 'audio packets from Ben in 2 s while muted').toBeLessThanOrEqual(2);
     await ben.page.getByRole('button', { name: 'Unmute' }).click();
     await expect(ada.page.locator('[data-tile="remote"][aria-label="Ben"]')).not.toContainText('Muted');
-    await untilAll(audioPackets, (packets) => packets >= mutedAt + 50, 'Ada receives Ben’s audio again after he unmutes');
+    await until(audioPackets, (packets) => packets >= mutedAt + 50, 'Ada receives Ben’s audio again after he unmutes');
 
     // Cem leaves: his tile goes away for Ada and Ben, and the SFU holds nothing of his.
     await cem.page.getByRole('button', { name: 'Leave' }).click();

@@ -9,23 +9,13 @@ import {
   remoteTiles,
   sasOf,
   securityOf,
+  until,
   withWrongSecret,
   type Participant,
 } from '../support/participants';
 
 const E2EE = 'End-to-end encrypted';
 const NOT_E2EE = 'Not end-to-end encrypted';
-
-/** Polls until `accept` holds; on timeout the failure shows the last value read. */
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, message: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${message}; last seen: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 async function videoTrackOf(viewer: Page, name: string): Promise<string> {
   const tile = await until(

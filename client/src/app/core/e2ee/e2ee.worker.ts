@@ -15,6 +15,7 @@ const keyRequested = new Map<string, number>();
 const rings = new Map<string, KeyRing>();
 const transforms = new Map<string, TransformStats>();
 const timings: Timings = { encrypt: { audio: [], video: [] }, decrypt: { audio: [], video: [] } };
+const nextSlot = new Map<number[], number>();
 let mode: Mode = { encrypt: true, strict: true };
 
 function ring(participantId: string): KeyRing {
@@ -23,9 +24,11 @@ function ring(participantId: string): KeyRing {
   return found;
 }
 
+/** Keeps the latest TIMING_SAMPLES durations, overwriting the oldest: constant work per frame. */
 function record(samples: number[], started: number): void {
-  samples.push(performance.now() - started);
-  if (samples.length > TIMING_SAMPLES) samples.splice(0, samples.length - TIMING_SAMPLES);
+  const slot = nextSlot.get(samples) ?? 0;
+  samples[slot] = performance.now() - started;
+  nextSlot.set(samples, (slot + 1) % TIMING_SAMPLES);
 }
 
 type EncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame;

@@ -36,7 +36,7 @@ export interface TransformStats extends TransformOptions {
   dropped: number;
 }
 
-/** Milliseconds spent in the cipher per frame, most recent first (bounded). */
+/** Milliseconds spent in the cipher per frame: the latest ones (bounded), in no particular order. */
 export interface Timings {
   encrypt: { audio: number[]; video: number[] };
   decrypt: { audio: number[]; video: number[] };

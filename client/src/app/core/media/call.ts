@@ -118,7 +118,10 @@ export class Call {
     return () => this.#chatListeners.delete(listener);
   }
 
-  /** The E2EE worker transforms of the producers that are sending now (not paused). */
+  /**
+   * The E2EE worker transforms of the producers that are sending now (not
+   * paused); a producer without one shows as 'missing', which no proof accepts.
+   */
   get activeSenderTransforms(): string[] {
     return [...this.#producers.values()].filter((producer) => !producer.paused).map((producer) => this.#senderTransforms.get(producer.id) ?? 'missing');
   }
