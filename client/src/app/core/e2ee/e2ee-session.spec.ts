@@ -1,4 +1,3 @@
-import { equalBytes } from './bytes';
 import { E2eeSession, ROTATION_DELAY_MS, type E2eeState } from './e2ee-session';
 import { RATCHET_WINDOW } from './key-ring';
 import { ratchet } from './key-schedule';
@@ -57,6 +56,10 @@ class Room {
       await new Promise((resolve) => setTimeout(resolve));
     } while (current !== this.pending);
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
 /** Whether a receiver's key for a sender leads to the sender's current key by ratcheting, as frames would. */
