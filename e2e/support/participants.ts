@@ -214,6 +214,7 @@ export function securityOf(page: Page): Promise<string> {
 /** The six symbols of the verify panel, as emoji and name. */
 export async function sasOf(page: Page): Promise<string[]> {
   await page.locator('.security__badge').click();
+  await expect(page.locator('[data-sas] li')).toHaveCount(6);
   const sas = await page.locator('[data-sas] li').allInnerTexts();
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   return sas;

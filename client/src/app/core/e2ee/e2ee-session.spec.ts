@@ -126,6 +126,16 @@ describe('E2eeSession', () => {
     expect(room.media.get('ada')!.newestFor('ada')!.material).toEqual(benHas.material);
   });
 
+  it('keeps encrypting with the key a newcomer got when they join during the switch after a leave', async () => {
+    const room = new Room();
+    await room.join('ada', secret);
+    await room.join('ben', secret);
+    await room.leave('ben');
+    await room.join('cem', secret);
+    await new Promise((resolve) => setTimeout(resolve, ROTATION_DELAY_MS + 50));
+    expect(room.media.get('ada')!.newestFor('ada')!.material).toEqual(room.media.get('cem')!.newestFor('ada')!.material);
+  });
+
   it('gives nothing to someone without the secret, and shows them as unverified', async () => {
     const room = new Room();
     const ada = await room.join('ada', secret);

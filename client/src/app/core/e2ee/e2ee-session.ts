@@ -112,9 +112,8 @@ export class E2eeSession {
   /** Joined as `selfId`: makes the first media key and tells everyone who we are. */
   async start(selfId: string): Promise<void> {
     this.#selfId = selfId;
-    const material = newMaterial();
-    await this.#own.set(0, material);
-    this.media?.setKey(selfId, 0, material);
+    await this.#own.set(0, newMaterial());
+    this.encryptWithNewestKey();
     await this.update();
     await this.hello(undefined, false);
   }
@@ -205,8 +204,7 @@ export class E2eeSession {
       // Someone new: they learn who we are, and get our key only after a ratchet step.
       await this.hello(from, true);
       await this.#own.advance();
-      const newest = this.#own.newest!;
-      this.media?.setKey(this.#selfId, newest.index, newest.material);
+      this.encryptWithNewestKey();
     }
     await this.giveKey(from);
     await this.update();
@@ -246,7 +244,17 @@ export class E2eeSession {
     const material = newMaterial();
     await this.#own.set(index, material);
     await Promise.all([...this.#members.keys()].map((peerId) => this.giveKey(peerId)));
-    setTimeout(() => this.media?.setKey(this.#selfId, index, material), ROTATION_DELAY_MS);
+    setTimeout(() => this.encryptWithNewestKey(), ROTATION_DELAY_MS);
+  }
+
+  /**
+   * Our worker encrypts with our newest key. Always the newest at the time of
+   * the call: a rotation's delayed switch must not undo a ratchet that a
+   * join caused meanwhile (the newcomer holds only the ratcheted key).
+   */
+  private encryptWithNewestKey(): void {
+    const newest = this.#own.newest;
+    if (newest) this.media?.setKey(this.#selfId, newest.index, newest.material);
   }
 
   private async update(): Promise<void> {
