@@ -38,6 +38,8 @@ declare global {
     __workers: Worker[];
     /** Every media key the page handed to its E2EE worker. */
     __mediaKeys: Array<{ participantId: string; index: number; material: number[] }>;
+    /** When each remote person's last frame was shown, and the longest wait between two (ms), by tile name. */
+    __frames: { last: Record<string, number>; longest: Record<string, number> };
   }
 }
 
@@ -56,6 +58,23 @@ function instrument(): void {
       window.__peerConnections.push(this);
     }
   };
+  // Every frame a remote tile shows, by the person's name (tiles and tracks may be replaced meanwhile).
+  window.__frames = { last: {}, longest: {} };
+  const watched = new WeakSet<HTMLVideoElement>();
+  setInterval(() => {
+    for (const video of document.querySelectorAll<HTMLVideoElement>('[data-tile="remote"] video')) {
+      if (watched.has(video)) continue;
+      watched.add(video);
+      const shown = (now: number) => {
+        const name = video.closest('[data-tile]')?.getAttribute('aria-label') ?? '';
+        const { last, longest } = window.__frames;
+        if (last[name] !== undefined) longest[name] = Math.max(longest[name] ?? 0, now - last[name]);
+        last[name] = now;
+        if (video.isConnected) video.requestVideoFrameCallback(shown);
+      };
+      video.requestVideoFrameCallback(shown);
+    }
+  }, 100);
   const NativeWorker = window.Worker;
   window.__workers = [];
   window.__mediaKeys = [];
@@ -218,4 +237,28 @@ export async function sasOf(page: Page): Promise<string[]> {
   const sas = await page.locator('[data-sas] li').allInnerTexts();
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   return sas;
+}
+
+/** Starts measuring the longest wait between two frames of each remote person from now on. */
+export function resetFrameGaps(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    window.__frames.longest = {};
+  });
+}
+
+/** The longest wait between two frames of each remote person since the reset (ms), the wait still running included. */
+export function frameGaps(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const now = performance.now();
+    const { last, longest } = window.__frames;
+    return Object.fromEntries(Object.keys(last).map((name) => [name, Math.round(Math.max(longest[name] ?? 0, now - last[name]))]));
+  });
+}
+
+/** How long ago each remote person's last frame was shown (ms). */
+export function sinceLastFrame(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const now = performance.now();
+    return Object.fromEntries(Object.entries(window.__frames.last).map(([name, at]) => [name, Math.round(now - at)]));
+  });
 }

@@ -10,6 +10,8 @@ export interface RunningProcess {
   /** Everything the process printed, stdout and stderr, in order. */
   readonly output: string[];
   readonly pid: number;
+  /** Its exit code (null when a signal ended it), once it exits. */
+  readonly exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,10 @@ function capture(child: ChildProcess): string[] {
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));
   child.stderr?.on('data', (chunk) => output.push(String(chunk)));
   return output;
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -54,12 +60,13 @@ export async function startRaum(host: string, port: number, env: Record<string, 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = capture(child);
+  const exited = exitOf(child);
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error(`Raum did not start: ${output.join('')}`)), 30_000);
     child.stdout!.on('data', () => output.join('').includes('Raum is running') && (clearTimeout(timer), ready()));
     child.once('exit', () => (clearTimeout(timer), fail(new Error(`Raum exited: ${output.join('')}`))));
   });
-  return { output, pid: child.pid!, url: `http://${host}:${port}`, dirs: [cwd, tmp, home], stop: stopper(child) };
+  return { output, pid: child.pid!, exited, url: `http://${host}:${port}`, dirs: [cwd, tmp, home], stop: stopper(child) };
 }
 
 export interface TurnOptions {
@@ -93,6 +100,7 @@ export async function startCoturn({ ip, port, secret }: TurnOptions): Promise<Ru
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = capture(child);
+  const exited = exitOf(child);
   for (let attempt = 0; ; attempt++) {
     const listening = await new Promise<boolean>((done) => {
       const socket = createConnection({ host: ip, port }, () => (socket.destroy(), done(true)));
@@ -102,5 +110,5 @@ export async function startCoturn({ ip, port, secret }: TurnOptions): Promise<Ru
     if (attempt > 50 || child.exitCode !== null) throw new Error(`coturn did not start: ${output.join('')}`);
     await new Promise((wait) => setTimeout(wait, 100));
   }
-  return { output, pid: child.pid!, stop: stopper(child) };
+  return { output, pid: child.pid!, exited, stop: stopper(child) };
 }

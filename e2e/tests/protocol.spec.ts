@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { PROTOCOL_VERSION } from '@raum/protocol';
 import { baseURL } from '../playwright.config';
 import { health } from '../support/participants';
 
@@ -6,14 +7,21 @@ type Message = { type: string; id?: number | null; ok?: boolean; data?: any; err
 
 /** Speaks the signalling protocol directly, the way a broken or hostile client would. */
 async function connect(): Promise<{ send: (payload: string | Uint8Array) => Promise<Message>; socket: WebSocket }> {
-  const socket = new WebSocket(`${baseURL.replace('http', 'ws')}/ws`);
+  // Node's WebSocket sends no Origin unless told; the server admits only its own.
+  const socket = new WebSocket(`${baseURL.replace('http', 'ws')}/ws`, { headers: { origin: baseURL } } as never);
   await new Promise((resolve, reject) => {
     socket.addEventListener('open', resolve, { once: true });
     socket.addEventListener('error', reject, { once: true });
   });
   const send = (payload: string | Uint8Array) =>
     new Promise<Message>((resolve) => {
-      socket.addEventListener('message', (event) => resolve(JSON.parse(String(event.data))), { once: true });
+      const listener = (event: MessageEvent) => {
+        const message = JSON.parse(String(event.data)) as Message;
+        if (message.type !== 'response') return;
+        socket.removeEventListener('message', listener);
+        resolve(message);
+      };
+      socket.addEventListener('message', listener);
       socket.send(payload as string | ArrayBufferView<ArrayBuffer>);
     });
   return { send, socket };
@@ -26,7 +34,7 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
   const roomId = 'e2e-protocol-room-000000001';
   const request = (id: number, method: string, data: unknown) => JSON.stringify({ type: 'request', id, method, data });
 
-  const capabilities = await send(request(1, 'capabilities', {}));
+  const capabilities = await send(request(1, 'capabilities', { protocolVersion: PROTOCOL_VERSION }));
   expect(capabilities.ok).toBe(true);
   const joined = await send(request(2, 'join', { roomId, rtpCapabilities: capabilities.data.routerRtpCapabilities, e2ee: true }));
   expect(joined).toMatchObject({ type: 'response', id: 2, ok: true });
@@ -48,10 +56,10 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
   }
 
   // Still in the room, still working.
-  expect(await health()).toMatchObject({ rooms: 1, peers: 1 });
+  await expect.poll(health).toMatchObject({ rooms: 1, peers: 1 });
   const transport = await send(request(9, 'createTransport', { direction: 'recv' }));
   expect(transport).toMatchObject({ ok: true, id: 9 });
-  expect(await health()).toMatchObject({ transports: 1 });
+  await expect.poll(health).toMatchObject({ transports: 1 });
 
   socket.close();
   await expect.poll(health).toMatchObject({ rooms: 0, peers: 0, routers: 0, transports: 0 });

@@ -1,14 +1,19 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { expect, test, type Page } from '@playwright/test';
 import { isolatedServer } from '../support/isolated';
 import { SERVER_IP } from '../support/network';
 import { framesDecoded, join, newRoomLink, remoteTiles, type Participant } from '../support/participants';
+import { startCoturn } from '../support/processes';
+import { TurnClient, type Address } from '../support/turn-client';
 
-/** Our own TURN (coturn, shipped configuration): a call that may use nothing but the relay. */
+/** Our own TURN (coturn, shipped configuration): a call that may use nothing but the relay, and a relay that reaches the SFU and nothing else. */
 
 const TURN_PORT = 19578;
 const TURN_SECRET = 'turn-test-secret';
 const TURN_URL = `turn:${SERVER_IP}:${TURN_PORT}?transport=udp`;
+const TURN: Address = { address: SERVER_IP, port: TURN_PORT };
 
 /** ICE candidates a fresh connection gathers with the given TURN credentials, relay only. */
 function gatherRelay(page: Page, username: string, credential: string): Promise<{ relay: number; errors: number[] }> {
@@ -31,9 +36,20 @@ function gatherRelay(page: Page, username: string, credential: string): Promise<
   );
 }
 
+/** TURN REST credentials as Raum hands them out: "<expiry>:<nonce>", and HMAC-SHA1 of that under the secret. */
 function credentials(expiresInSeconds: number): { username: string; credential: string } {
-  const username = String(Math.floor(Date.now() / 1000) + expiresInSeconds);
+  const username = `${Math.floor(Date.now() / 1000) + expiresInSeconds}:${randomBytes(9).toString('base64url')}`;
   return { username, credential: createHmac('sha1', TURN_SECRET).update(username).digest('base64') };
+}
+
+/** A TURN client of our own (what a browser, or someone looking for an open relay, would send), for `use`. */
+async function withTurnClient(server: Address, use: (turn: TurnClient) => Promise<void>): Promise<void> {
+  const turn = await TurnClient.open(server);
+  try {
+    await use(turn);
+  } finally {
+    turn.close();
+  }
 }
 
 test.describe.serial('our own TURN', () => {
@@ -86,5 +102,55 @@ test.describe.serial('our own TURN', () => {
     expect(refused.relay).toBe(0);
     expect(refused.errors).toContain(401);
     await page.context().close();
+  });
+
+  test('coturn relays to the SFU and to no other address', async () => {
+    const sfu = createSocket('udp4');
+    await new Promise<void>((bound) => sfu.bind(0, SERVER_IP, bound));
+    const target = { address: SERVER_IP, port: sfu.address().port };
+    try {
+      await withTurnClient(TURN, async (turn) => {
+        expect(await turn.allocate(credentials(600))).toBe(200);
+        // Loopback, the host's other private address, and a public address
+        // that is not the SFU (TEST-NET-3): a permission sends nothing to the
+        // peer, so asking for one is safe.
+        for (const peer of ['127.0.0.1', '10.202.0.1', '203.0.113.7']) expect(await turn.createPermission(peer), peer).toBe(403);
+
+        // The SFU (here a socket on its address): data passes both ways.
+        expect(await turn.createPermission(SERVER_IP)).toBe(200);
+        turn.send(target, Buffer.from('to the SFU'));
+        const [arrived, relay] = await once(sfu, 'message', { signal: AbortSignal.timeout(5000) });
+        expect(String(arrived)).toBe('to the SFU');
+        sfu.send('from the SFU', relay.port, relay.address);
+        expect(await turn.receive()).toEqual({ peer: target, data: Buffer.from('from the SFU') });
+      });
+    } finally {
+      sfu.close();
+    }
+  });
+
+  test('coturn refuses IPv4-mapped IPv6 peers such as ::ffff:127.0.0.1', async () => {
+    // This coturn relays from SERVER_IP only: it grants no IPv6 relay (440),
+    // and its IPv4 relay refuses an IPv6 peer (443) before it asks the deny list.
+    await withTurnClient(TURN, async (turn) => expect(await turn.allocate(credentials(600), 'IPv6')).toBe(440));
+    await withTurnClient(TURN, async (turn) => {
+      expect(await turn.allocate(credentials(600))).toBe(200);
+      expect(await turn.createPermission('::ffff:127.0.0.1')).toBe(443);
+    });
+
+    // Where coturn has IPv6 relay addresses (by default it relays from every
+    // address of the host), only the deny list refuses this peer: coturn's own
+    // loopback check does not know the mapped form. The shipped configuration,
+    // relaying from ::1:
+    const ipv6 = { address: '::1', port: TURN_PORT + 1 };
+    const coturn = await startCoturn({ ip: ipv6.address, port: ipv6.port, secret: TURN_SECRET });
+    try {
+      await withTurnClient(ipv6, async (turn) => {
+        expect(await turn.allocate(credentials(600), 'IPv6')).toBe(200);
+        expect(await turn.createPermission('::ffff:127.0.0.1')).toBe(403);
+      });
+    } finally {
+      await coturn.stop();
+    }
   });
 });

@@ -18,21 +18,41 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolEr
 /** A request whose envelope and parameters are valid; `method` narrows `data`. */
 export type DecodedRequest = { [M in RequestMethod]: { id: number; method: M; data: RequestData<M> } }[RequestMethod];
 
-export type DecodedServerMessage =
-  | { type: 'response'; id: number | null; ok: true; data: unknown }
-  | { type: 'response'; id: number | null; ok: false; error: ProtocolError }
-  | { [M in NotificationMethod]: { type: 'notification'; method: M; data: NotificationData<M> } }[NotificationMethod];
+/** A heartbeat; from the client it acknowledges every server message up to `ack`. */
+export type DecodedPing = { ping: true; ack: number };
 
-const RequestEnvelope = v.strictObject({
-  type: v.literal('request'),
-  id: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
-  method: v.pipe(v.string(), v.maxLength(64)),
-  data: v.optional(v.unknown()),
-});
+/** `seq` is absent only outside the session's sequence (the answer to `resume`). */
+export type DecodedServerMessage =
+  | { type: 'response'; seq?: number; id: number | null; ok: true; data: unknown }
+  | { type: 'response'; seq?: number; id: number | null; ok: false; error: ProtocolError }
+  | { [M in NotificationMethod]: { type: 'notification'; seq: number; method: M; data: NotificationData<M> } }[NotificationMethod]
+  | { type: 'ping' }
+  /** A notification of a newer server that this client does not know; it still counts in the sequence. */
+  | { type: 'ignored'; seq: number };
+
+const counter = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+const ClientEnvelope = v.variant('type', [
+  v.strictObject({
+    type: v.literal('request'),
+    id: counter,
+    method: v.pipe(v.string(), v.maxLength(64)),
+    data: v.optional(v.unknown()),
+  }),
+  v.strictObject({ type: v.literal('ping'), ack: counter }),
+]);
 
 const ServerEnvelope = v.variant('type', [
-  v.object({ type: v.literal('response'), id: v.nullable(v.number()), ok: v.boolean(), data: v.optional(v.unknown()), error: v.optional(v.unknown()) }),
-  v.object({ type: v.literal('notification'), method: v.string(), data: v.unknown() }),
+  v.object({
+    type: v.literal('response'),
+    seq: v.optional(counter),
+    id: v.nullable(v.number()),
+    ok: v.boolean(),
+    data: v.optional(v.unknown()),
+    error: v.optional(v.unknown()),
+  }),
+  v.object({ type: v.literal('notification'), seq: counter, method: v.string(), data: v.unknown() }),
+  v.object({ type: v.literal('ping') }),
 ]);
 
 const ErrorShape = v.object({ code: v.string(), message: v.string() });
@@ -57,14 +77,15 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Reads one client → server message; every failure names a protocol error code. */
-export function decodeRequest(raw: string, byteLength: number): Decoded<DecodedRequest> {
+export function decodeClientMessage(raw: string, byteLength: number): Decoded<DecodedRequest | DecodedPing> {
   if (byteLength > MAX_MESSAGE_BYTES) {
     return failure('message-too-large', `messages are limited to ${MAX_MESSAGE_BYTES} bytes`);
   }
   const json = parseJson(raw);
   if (!json.ok) return failure('bad-request', 'message is not JSON');
-  const envelope = v.safeParse(RequestEnvelope, json.value);
+  const envelope = v.safeParse(ClientEnvelope, json.value);
   if (!envelope.success) return failure('bad-request', describeIssues(envelope.issues), requestIdOf(json.value));
+  if (envelope.output.type === 'ping') return { ok: true, value: { ping: true, ack: envelope.output.ack } };
   const { id, method, data } = envelope.output;
   if (!Object.hasOwn(requests, method)) return failure('bad-request', `unknown method "${method.slice(0, 64)}"`, id);
   const params = v.safeParse(requests[method as RequestMethod].data, data ?? {});
@@ -80,23 +101,25 @@ function requestIdOf(value: unknown): number | null {
 }
 
 /** Reads one server → client message; unknown notifications are the caller's to ignore. */
-export function decodeServerMessage(raw: string): Decoded<DecodedServerMessage> | { ok: true; value: null } {
+export function decodeServerMessage(raw: string): Decoded<DecodedServerMessage> {
   const json = parseJson(raw);
   if (!json.ok) return failure('bad-request', 'message is not JSON');
   const envelope = v.safeParse(ServerEnvelope, json.value);
   if (!envelope.success) return failure('bad-request', describeIssues(envelope.issues));
   const message = envelope.output;
+  if (message.type === 'ping') return { ok: true, value: { type: 'ping' } };
   if (message.type === 'response') {
-    if (message.ok) return { ok: true, value: { type: 'response', id: message.id, ok: true, data: message.data } };
+    const { seq, id } = message;
+    if (message.ok) return { ok: true, value: { type: 'response', seq, id, ok: true, data: message.data } };
     const error = v.safeParse(ErrorShape, message.error);
-    if (!error.success) return failure('bad-request', describeIssues(error.issues), message.id);
-    return { ok: true, value: { type: 'response', id: message.id, ok: false, error: error.output as ProtocolError } };
+    if (!error.success) return failure('bad-request', describeIssues(error.issues), id);
+    return { ok: true, value: { type: 'response', seq, id, ok: false, error: error.output as ProtocolError } };
   }
-  if (!Object.hasOwn(notifications, message.method)) return { ok: true, value: null };
+  if (!Object.hasOwn(notifications, message.method)) return { ok: true, value: { type: 'ignored', seq: message.seq } };
   const method = message.method as NotificationMethod;
   const data = v.safeParse(notifications[method], message.data);
   if (!data.success) return failure('bad-request', `${method}: ${describeIssues(data.issues)}`);
-  return { ok: true, value: { type: 'notification', method, data: data.output } as DecodedServerMessage };
+  return { ok: true, value: { type: 'notification', seq: message.seq, method, data: data.output } as DecodedServerMessage };
 }
 
 /** Checks the answer to a request against that request's result schema. */
@@ -110,14 +133,19 @@ export function encodeRequest<M extends RequestMethod>(id: number, method: M, da
   return JSON.stringify({ type: 'request', id, method, data });
 }
 
-export function encodeResult(id: number, data: unknown): string {
-  return JSON.stringify({ type: 'response', id, ok: true, data });
+export function encodePing(ack?: number): string {
+  return JSON.stringify(ack === undefined ? { type: 'ping' } : { type: 'ping', ack });
 }
 
-export function encodeError(id: number | null, error: ProtocolError): string {
-  return JSON.stringify({ type: 'response', id, ok: false, error });
+/** `seq` undefined: outside the session's sequence. */
+export function encodeResult(id: number, data: unknown, seq?: number): string {
+  return JSON.stringify({ type: 'response', seq, id, ok: true, data });
 }
 
-export function encodeNotification<M extends NotificationMethod>(method: M, data: NotificationData<M>): string {
-  return JSON.stringify({ type: 'notification', method, data });
+export function encodeError(id: number | null, error: ProtocolError, seq?: number): string {
+  return JSON.stringify({ type: 'response', seq, id, ok: false, error });
+}
+
+export function encodeNotification<M extends NotificationMethod>(method: M, data: NotificationData<M>, seq: number): string {
+  return JSON.stringify({ type: 'notification', seq, method, data });
 }

@@ -5,15 +5,43 @@ import * as v from 'valibot';
  * message is a JSON object on one WebSocket per participant.
  *
  *   client → server  { type: 'request', id, method, data }
- *   server → client  { type: 'response', id, ok: true, data }
- *                    { type: 'response', id, ok: false, error: { code, message } }
- *                    { type: 'notification', method, data }
+ *                    { type: 'ping', ack }
+ *   server → client  { type: 'response', seq, id, ok: true, data }
+ *                    { type: 'response', seq, id, ok: false, error: { code, message } }
+ *                    { type: 'notification', seq, method, data }
+ *                    { type: 'ping' }
+ *
+ * A session outlives its socket. Request ids increase; every response and
+ * notification carries the next `seq` of the session, and the client's pings
+ * acknowledge the last `seq` it has. When a socket dies, the client resumes
+ * the session on a new one: the server replays what the client has not
+ * acknowledged, and the client sends again the requests the server never got.
+ * Pings (and the answer to `resume`) are outside the sequence.
  *
  * Only the server's own answers and the room's participants travel here: no
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** WebSocket close codes either side acts on. */
+export const CLOSE_CODES = {
+  /** A clean close by the client: it is gone for good (a tab closed, the call left). */
+  normal: 1000,
+  /** The server is going away (a restart): come back later. */
+  goingAway: 1001,
+  /** The client broke a rule (flooding, not reading): its session is over. */
+  policy: 1008,
+  /** Nothing joined in time. */
+  idle: 4000,
+  /** The client gave this socket up and will resume the session on a new one. */
+  reconnecting: 4001,
+} as const;
+
+/** Heartbeat defaults: each side pings after this much silence of its own... */
+export const HEARTBEAT_INTERVAL_MS = 2000;
+/** ...and gives a socket up after hearing nothing for this long. */
+export const HEARTBEAT_TIMEOUT_MS = 5000;
 
 /** Largest message either side accepts, in bytes (UTF-8). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -24,6 +52,7 @@ export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+const sequence = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
 export const RoomId = v.pipe(v.string(), v.regex(ROOM_ID_PATTERN, 'room id must be 22–64 characters of A–Z a–z 0–9 _ -'));
 
@@ -32,6 +61,9 @@ export const DisplayName = v.pipe(
   v.trim(),
   v.maxLength(MAX_DISPLAY_NAME_LENGTH, `display name must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
 );
+
+/** Proof of a session, held only by the participant it was issued to. */
+const ResumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'resume token must be 43 characters of base64url'));
 
 export const MediaKind = v.picklist(['audio', 'video']);
 export type MediaKind = v.InferOutput<typeof MediaKind>;
@@ -70,9 +102,8 @@ const IceCandidate = v.looseObject({
   type: v.string(),
 });
 
-export type RtpCapabilitiesData = v.InferOutput<typeof RtpCapabilities>;
-export type RtpParametersData = v.InferOutput<typeof RtpParameters>;
-export type DtlsParametersData = v.InferOutput<typeof DtlsParameters>;
+
+export type IceParametersData = v.InferOutput<typeof IceParameters>;
 
 const ProducerInfo = v.object({ producerId: id, kind: MediaKind, source: MediaSource, paused: v.boolean() });
 export type ProducerInfo = v.InferOutput<typeof ProducerInfo>;
@@ -94,9 +125,14 @@ const IceServer = v.object({
   credential: v.optional(v.string()),
 });
 
+const IceServers = v.pipe(v.array(IceServer), v.maxLength(8));
+
 /** Ciphertext the server relays but cannot read, as base64url. */
 export const MAX_PAYLOAD_LENGTH = 16 * 1024;
-const OpaquePayload = v.pipe(v.string(), v.maxLength(MAX_PAYLOAD_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/, 'payload must be base64url'));
+/** A chat message: room for 2,000 characters of any script, encrypted and encoded twice. */
+export const MAX_CHAT_PAYLOAD_LENGTH = 12 * 1024;
+const opaque = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(/^[A-Za-z0-9_-]*$/, 'payload must be base64url'));
+const OpaquePayload = opaque(MAX_PAYLOAD_LENGTH);
 
 /**
  * Every request: its parameters and its answer. Request schemas are strict
@@ -104,12 +140,15 @@ const OpaquePayload = v.pipe(v.string(), v.maxLength(MAX_PAYLOAD_LENGTH), v.rege
  */
 export const requests = {
   capabilities: {
-    data: Empty,
+    /** A client of another protocol version gets `upgrade-required` (older ones send no version). */
+    data: v.strictObject({ protocolVersion: v.optional(v.number()) }),
     result: v.object({
       protocolVersion: v.number(),
       routerRtpCapabilities: RtpCapabilities,
       /** The operator refuses every browser that cannot encrypt end to end. */
       requireE2ee: v.boolean(),
+      /** This server's heartbeat, which the client follows too. */
+      heartbeat: v.object({ intervalMs: v.number(), timeoutMs: v.number() }),
     }),
   },
   join: {
@@ -125,9 +164,21 @@ export const requests = {
       peerId: id,
       peers: v.array(PeerInfo),
       /** The operator's own STUN/TURN servers, with short-lived credentials; nothing else. */
-      iceServers: v.pipe(v.array(IceServer), v.maxLength(8)),
+      iceServers: IceServers,
       iceTransportPolicy: v.picklist(['all', 'relay']),
+      /** Resumes this session on a new socket (see `resume`); keep it in memory only. */
+      resumeToken: ResumeToken,
     }),
+  },
+  /**
+   * The first request on a new socket after the old one died: continues the
+   * session. Answered outside the sequence; then the server replays every
+   * message after `lastSeq`, and the client sends again its requests after
+   * `lastRequestId`.
+   */
+  resume: {
+    data: v.strictObject({ token: ResumeToken, lastSeq: sequence, protocolVersion: v.number() }),
+    result: v.object({ resumeToken: ResumeToken, lastRequestId: sequence }),
   },
   createTransport: {
     data: v.strictObject({ direction: TransportDirection }),
@@ -139,6 +190,8 @@ export const requests = {
     }),
   },
   connectTransport: { data: v.strictObject({ transportId: id, dtlsParameters: DtlsParameters }), result: Empty },
+  /** New ICE credentials for a transport whose connectivity broke (a new network, a NAT rebinding). */
+  restartIce: { data: v.strictObject({ transportId: id }), result: v.object({ iceParameters: IceParameters }) },
   produce: {
     data: v.strictObject({ transportId: id, kind: MediaKind, source: MediaSource, rtpParameters: RtpParameters, paused: v.optional(v.boolean()) }),
     result: v.object({ producerId: id }),
@@ -151,12 +204,11 @@ export const requests = {
     result: v.object({ consumerId: id, producerId: id, peerId: id, kind: MediaKind, rtpParameters: RtpParameters, producerPaused: v.boolean() }),
   },
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
-  pauseConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   leave: { data: Empty, result: Empty },
   /** End-to-end key exchange, relayed without being read: to one peer, or to all others. */
   sendKeyMessage: { data: v.strictObject({ to: v.optional(id), payload: OpaquePayload }), result: Empty },
   /** An end-to-end encrypted chat message, relayed to all others without being read. */
-  sendChat: { data: v.strictObject({ payload: OpaquePayload }), result: Empty },
+  sendChat: { data: v.strictObject({ payload: opaque(MAX_CHAT_PAYLOAD_LENGTH) }), result: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -173,6 +225,12 @@ export const notifications = {
   producerResumed: v.object({ peerId: id, producerId: id }),
   keyMessage: v.object({ from: id, payload: OpaquePayload }),
   chatMessage: v.object({ from: id, payload: OpaquePayload }),
+  /** The SFU lost this room's media (a worker failed): make new transports and send again. The people stay. */
+  mediaReset: Empty,
+  /** The server is shutting down; the call goes on until then, and the client comes back by itself. */
+  serverDraining: v.object({ closesInMs: v.number() }),
+  /** Fresh TURN credentials, before the current ones expire. */
+  iceServers: v.object({ iceServers: IceServers }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;
@@ -187,7 +245,16 @@ export const ERROR_CODES = [
   'room-full',
   'e2ee-required',
   'rate-limited',
+  'limit-reached',
   'unsupported',
+  /** The client speaks another protocol version: it must update itself. */
+  'upgrade-required',
+  /** The session to resume is gone (its grace period passed, or the server restarted): join again. */
+  'resume-failed',
+  /** The server is shutting down and takes no new participants. */
+  'server-draining',
+  /** The server holds as many rooms as its operator allows. */
+  'server-busy',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

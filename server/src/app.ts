@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { AppModule } from './app.module';
 import { PrivacyLogger } from './common/privacy-logger';
 import type { RaumConfig } from './config/config';
+import { Admission } from './signalling/admission';
+import { RaumWsAdapter } from './signalling/ws-adapter';
 import { serveClient } from './web/client-assets';
 import { securityHeaders } from './web/security-headers';
 
@@ -15,10 +16,8 @@ export async function createRaumApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
   app.disable('x-powered-by');
-  // The adapter's own JSON routing is unused: the gateway decodes every message itself.
-  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.useWebSocketAdapter(new RaumWsAdapter(app, app.get(Admission)));
   app.use(securityHeaders);
   if (client) serveClient(app, config.clientDir);
-  app.enableShutdownHooks();
   return app;
 }

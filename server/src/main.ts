@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type RaumConfig } from './config/config';
 import { createRaumApp } from './app';
+import { SignallingGateway } from './signalling/signalling.gateway';
 
 function readConfig(): RaumConfig {
   try {
@@ -20,6 +21,19 @@ async function main(): Promise<void> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = new URL(`http://${host.includes(':') ? `[${host}]` : host}:${port}/`);
   process.stdout.write(`Raum is running at ${url.href}\n`);
+
+  // SIGTERM (a deploy, systemd stop): calls go on for up to RAUM_DRAIN_S, then clients are sent away
+  // to come back by themselves. SIGINT (Ctrl+C at a terminal) stops at once. A second signal, too.
+  let stopping = false;
+  const stop = async (drain: boolean) => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    if (drain) await app.get(SignallingGateway).drain();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop(true));
+  process.on('SIGINT', () => void stop(false));
 }
 
 main().catch((error: unknown) => {

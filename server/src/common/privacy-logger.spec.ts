@@ -20,7 +20,12 @@ describe('PrivacyLogger', () => {
     assert.equal(lines[0], 'WARN [raum] peer [address] and [address] and [address] failed\n');
   });
 
+  it('redacts ids a dependency put into a message', () => {
+    assert.equal(redact('Producer with id "0c9d3a1e-5b7f-4e2a-9d61-3f0b8c2a7e45" not found'), 'Producer with id "[id]" not found');
+  });
+
   it('leaves ordinary text alone', () => {
     assert.equal(redact('worker 2 died: code 1'), 'worker 2 died: code 1');
+    assert.equal(redact('RTC::RtpListener::AddProducer() at Channel.js:309:18'), 'RTC::RtpListener::AddProducer() at Channel.js:309:18');
   });
 });

@@ -1,12 +1,24 @@
 import type { LoggerService } from '@nestjs/common';
+import { isIPv6 } from 'node:net';
 
 // IPv4 (optionally with port) and IPv6 literals, however a library formats them.
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;
 const IPV6 = /\[?\b(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}\b\]?(?::\d{1,5})?/gi;
+// Peer, transport, producer and consumer ids (mediasoup's and ours are UUIDs).
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
-/** Removes anything shaped like an IP address; a last line of defence, not the policy. */
+/** Removes anything shaped like an IP address or an id; a last line of defence, not the policy. */
 export function redact(text: string): string {
-  return text.replace(IPV4, '[address]').replace(IPV6, '[address]');
+  return text
+    .replace(UUID, '[id]')
+    .replace(IPV4, '[address]')
+    .replace(IPV6, (candidate) => (isIPv6Literal(candidate) ? '[address]' : candidate));
+}
+
+/** Tells `[2001:db8::1]:443` or `fe80::1` from C++ scopes (`RTC::Transport`) and source positions (`:12:7`). */
+function isIPv6Literal(candidate: string): boolean {
+  const address = candidate.replace(/^\[/, '').replace(/\](?::\d+)?$/, '');
+  return /\d/.test(address) && isIPv6(address);
 }
 
 function describe(value: unknown): string {

@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     assert.equal(config.clientDir, '/srv/raum/dist/client/browser');
     assert.equal(config.healthDetails, false);
     assert.equal(config.requireE2ee, false);
+    assert.equal(config.publicOrigin, undefined);
+    assert.deepEqual(config.timing, { heartbeatIntervalMs: 2000, heartbeatTimeoutMs: 5000, resumeGraceMs: 30_000, joinTimeoutMs: 30_000, drainMs: 30_000 });
+    assert.deepEqual(config.limits, {
+      socketsPerServer: 10_000,
+      socketsPerClient: 100,
+      roomsPerServer: 1000,
+      incomingBitrate: 5_000_000,
+      sendBufferBytes: 1024 * 1024,
+    });
   });
 
   it('reads every variable', () => {
@@ -29,8 +38,9 @@ describe('loadConfig', () => {
       RAUM_HEALTH_DETAILS: 'yes',
       RAUM_REQUIRE_E2EE: 'true',
     });
+    const unchecked = { clientDir: undefined, turn: undefined, forceRelay: undefined, trustProxy: undefined, operator: undefined, publicOrigin: undefined, timing: undefined, limits: undefined };
     assert.deepEqual(
-      { ...config, clientDir: undefined, turn: undefined, forceRelay: undefined, trustProxy: undefined, operator: undefined },
+      { ...config, ...unchecked },
       {
         host: '0.0.0.0',
         port: 9000,
@@ -43,13 +53,28 @@ describe('loadConfig', () => {
         maxPeersPerRoom: 12,
         requireE2ee: true,
         healthDetails: true,
-        clientDir: undefined,
-        turn: undefined,
-        forceRelay: undefined,
-        trustProxy: undefined,
-        operator: undefined,
+        ...unchecked,
       },
     );
+  });
+
+  it('reads the public URL, the timings and the limits', () => {
+    const config = loadConfig({
+      RAUM_PUBLIC_URL: 'https://meet.example.org/some/path',
+      RAUM_HEARTBEAT_MS: '500',
+      RAUM_HEARTBEAT_TIMEOUT_MS: '1500',
+      RAUM_RESUME_GRACE_S: '0',
+      RAUM_JOIN_TIMEOUT_S: '2',
+      RAUM_DRAIN_S: '5',
+      RAUM_MAX_SOCKETS: '50',
+      RAUM_MAX_SOCKETS_PER_CLIENT: '4',
+      RAUM_MAX_ROOMS: '3',
+      RAUM_MAX_INCOMING_BITRATE: '2000000',
+      RAUM_MAX_SEND_BUFFER: '65536',
+    });
+    assert.equal(config.publicOrigin, 'https://meet.example.org');
+    assert.deepEqual(config.timing, { heartbeatIntervalMs: 500, heartbeatTimeoutMs: 1500, resumeGraceMs: 0, joinTimeoutMs: 2000, drainMs: 5000 });
+    assert.deepEqual(config.limits, { socketsPerServer: 50, socketsPerClient: 4, roomsPerServer: 3, incomingBitrate: 2_000_000, sendBufferBytes: 65536 });
   });
 
   it('reads the TURN servers and the operator’s details', () => {
@@ -90,6 +115,11 @@ describe('loadConfig', () => {
     [{ RAUM_FORCE_RELAY: 'true' }, 'RAUM_FORCE_RELAY'],
     [{ RAUM_TURN_URLS: 'turn:t:3478', RAUM_TURN_SECRET: 's', RAUM_TURN_TTL: '5' }, 'RAUM_TURN_TTL'],
     [{ RAUM_OPERATOR_NAME: 'x'.repeat(201) }, 'RAUM_OPERATOR_NAME'],
+    [{ RAUM_PUBLIC_URL: 'meet.example.org' }, 'RAUM_PUBLIC_URL'],
+    [{ RAUM_PUBLIC_URL: 'ftp://meet.example.org' }, 'RAUM_PUBLIC_URL'],
+    [{ RAUM_HEARTBEAT_MS: '3000', RAUM_HEARTBEAT_TIMEOUT_MS: '3000' }, 'RAUM_HEARTBEAT_TIMEOUT_MS'],
+    [{ RAUM_RESUME_GRACE_S: '-1' }, 'RAUM_RESUME_GRACE_S'],
+    [{ RAUM_MAX_SOCKETS_PER_CLIENT: '0' }, 'RAUM_MAX_SOCKETS_PER_CLIENT'],
   ];
   for (const [env, variable] of invalid) {
     it(`names ${variable} when ${JSON.stringify(env)} is invalid`, () => {

@@ -35,6 +35,35 @@ export interface RaumConfig {
   readonly trustProxy: boolean;
   /** Who runs this server, for the privacy policy and the imprint. */
   readonly operator: OperatorConfig;
+  /** The public origin, when WebSocket upgrades arrive with another Host (some proxies rewrite it). */
+  readonly publicOrigin: string | undefined;
+  readonly timing: TimingConfig;
+  readonly limits: LimitsConfig;
+}
+
+export interface TimingConfig {
+  /** Each side pings after this much silence of its own... */
+  readonly heartbeatIntervalMs: number;
+  /** ...and gives a socket up after hearing nothing for this long. */
+  readonly heartbeatTimeoutMs: number;
+  /** How long a participant whose socket died stays in the room, media flowing, waiting to resume. */
+  readonly resumeGraceMs: number;
+  /** Sockets that have not joined a room by then are closed. */
+  readonly joinTimeoutMs: number;
+  /** On SIGTERM: how long calls may go on before the server closes them and exits. */
+  readonly drainMs: number;
+}
+
+/** What one client (or all together) may hold, so that nobody can take the server down alone. */
+export interface LimitsConfig {
+  readonly socketsPerServer: number;
+  /** Per client address; IPv6 addresses count by their /64. */
+  readonly socketsPerClient: number;
+  readonly roomsPerServer: number;
+  /** Bits per second the SFU takes from one participant's send transport. */
+  readonly incomingBitrate: number;
+  /** A socket whose unsent data stays above this many bytes is closed. */
+  readonly sendBufferBytes: number;
 }
 
 export interface TurnConfig {
@@ -101,6 +130,18 @@ function ip(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+function origin(env: Env, name: string): string | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  } catch {
+    // Reported below.
+  }
+  throw new ConfigError(name, 'must be an http:// or https:// URL, e.g. https://meet.example.org');
+}
+
 function hostname(env: Env, name: string): string | undefined {
   const value = read(env, name);
   if (value === undefined || isIP(value) !== 0) return value;
@@ -152,6 +193,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
   if (forceRelay && !turn.urls.some((url) => url.startsWith('turn'))) {
     throw new ConfigError('RAUM_FORCE_RELAY', 'needs a turn: or turns: URL in RAUM_TURN_URLS');
   }
+  const heartbeatIntervalMs = integer(env, 'RAUM_HEARTBEAT_MS', 2000, 100, 60_000);
+  const heartbeatTimeoutMs = integer(env, 'RAUM_HEARTBEAT_TIMEOUT_MS', 5000, 200, 120_000);
+  if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
+    throw new ConfigError('RAUM_HEARTBEAT_TIMEOUT_MS', `must be longer than RAUM_HEARTBEAT_MS (${heartbeatIntervalMs})`);
+  }
   return {
     host: ip(env, 'RAUM_HOST', '127.0.0.1'),
     port: integer(env, 'RAUM_PORT', 8080, 0, 65535),
@@ -175,6 +221,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
       phone: text(env, 'RAUM_OPERATOR_PHONE', 100),
       hostingLocation: text(env, 'RAUM_HOSTING_LOCATION', 200),
       privacyContact: text(env, 'RAUM_PRIVACY_CONTACT'),
+    },
+    publicOrigin: origin(env, 'RAUM_PUBLIC_URL'),
+    timing: {
+      heartbeatIntervalMs,
+      heartbeatTimeoutMs,
+      resumeGraceMs: integer(env, 'RAUM_RESUME_GRACE_S', 30, 0, 3600) * 1000,
+      joinTimeoutMs: integer(env, 'RAUM_JOIN_TIMEOUT_S', 30, 1, 3600) * 1000,
+      drainMs: integer(env, 'RAUM_DRAIN_S', 30, 0, 3600) * 1000,
+    },
+    limits: {
+      socketsPerServer: integer(env, 'RAUM_MAX_SOCKETS', 10_000, 1, 1_000_000),
+      socketsPerClient: integer(env, 'RAUM_MAX_SOCKETS_PER_CLIENT', 100, 1, 1_000_000),
+      roomsPerServer: integer(env, 'RAUM_MAX_ROOMS', 1000, 1, 1_000_000),
+      incomingBitrate: integer(env, 'RAUM_MAX_INCOMING_BITRATE', 5_000_000, 100_000, 100_000_000),
+      sendBufferBytes: integer(env, 'RAUM_MAX_SEND_BUFFER', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
     },
   };
 }

@@ -17,7 +17,18 @@ export type Notify = <M extends NotificationMethod>(method: M, data: Notificatio
 type ProducerAppData = { source: MediaSource };
 
 /** Which kind each source must carry. */
-const SOURCE_KIND: Record<MediaSource, MediaKind> = { camera: 'video', microphone: 'audio' };
+export const SOURCE_KIND: Record<MediaSource, MediaKind> = { camera: 'video', microphone: 'audio' };
+
+/** Simulcast layers a producer may send: three for video (as the client does), one for audio. */
+const MAX_ENCODINGS: Record<MediaKind, number> = { video: 3, audio: 1 };
+
+/** What the SFU allows one peer, so that nobody can make it work for many. */
+export interface PeerLimits {
+  /** Bits per second the send transport takes in. */
+  readonly incomingBitrate: number;
+  /** Consumers at once: one per stream of everyone else in a full room. */
+  readonly consumers: number;
+}
 
 /**
  * One participant in one room, and everything the SFU holds for them: at most
@@ -30,6 +41,7 @@ export class Peer {
   readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer>();
+  readonly #connected = new WeakSet<types.WebRtcTransport>();
   #closed = false;
 
   constructor(
@@ -38,6 +50,7 @@ export class Peer {
     readonly e2ee: boolean,
     readonly rtpCapabilities: types.RtpCapabilities,
     readonly notify: Notify,
+    private readonly limits: PeerLimits,
   ) {}
 
   get closed(): boolean {
@@ -70,9 +83,25 @@ export class Peer {
       transport.close();
       throw new InvalidStateError('the peer has left');
     }
+    if (direction === 'send') await transport.setMaxIncomingBitrate(this.limits.incomingBitrate);
     this.#transports.set(direction, transport);
-    transport.observer.once('close', () => this.#transports.delete(direction));
+    transport.observer.once('close', () => {
+      if (this.#transports.get(direction) === transport) this.#transports.delete(direction);
+    });
     return transport;
+  }
+
+  /** DTLS parameters for a transport, once: a second connect would only confuse the worker. */
+  async connect(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const transport = this.transport(transportId);
+    if (this.#connected.has(transport)) throw new InvalidStateError('that transport is connected already');
+    this.#connected.add(transport);
+    try {
+      await transport.connect({ dtlsParameters });
+    } catch (error) {
+      this.#connected.delete(transport);
+      throw error;
+    }
   }
 
   transport(transportId: string): types.WebRtcTransport {
@@ -90,6 +119,9 @@ export class Peer {
     const transport = this.transport(transportId);
     if (transport !== this.#transports.get('send')) throw new InvalidStateError('produce needs the send transport');
     if (SOURCE_KIND[source] !== kind) throw new RaumError('bad-request', `a ${source} carries ${SOURCE_KIND[source]}`);
+    if ((rtpParameters.encodings?.length ?? 0) > MAX_ENCODINGS[kind]) {
+      throw new RaumError('bad-request', `${kind} is sent in at most ${MAX_ENCODINGS[kind]} encoding(s)`);
+    }
     for (const producer of this.#producers.values()) {
       if (producer.appData.source === source) throw new InvalidStateError(`a ${source} producer exists already`);
     }
@@ -109,6 +141,10 @@ export class Peer {
   async consume(router: types.Router, producer: types.Producer): Promise<types.Consumer> {
     const transport = this.#transports.get('recv');
     if (!transport) throw new InvalidStateError('create the recv transport before consuming');
+    for (const consumer of this.#consumers.values()) {
+      if (consumer.producerId === producer.id) throw new InvalidStateError('that stream is received already');
+    }
+    if (this.#consumers.size >= this.limits.consumers) throw new RaumError('limit-reached', 'no more streams can be received');
     if (!router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
       throw new RaumError('unsupported', 'this browser cannot decode that stream');
     }
@@ -122,6 +158,11 @@ export class Peer {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('consumer');
     return consumer;
+  }
+
+  /** New ICE credentials for one of this peer's transports (its network changed). */
+  restartIce(transportId: string): Promise<types.IceParameters> {
+    return this.transport(transportId).restartIce();
   }
 
   /** Releases everything the SFU holds for this peer. Safe to call twice. */

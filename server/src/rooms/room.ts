@@ -4,27 +4,43 @@ import type { NotificationData, NotificationMethod, PeerInfo } from '@raum/proto
 import { RaumError } from '../common/errors';
 import { Peer, producerInfo } from './peer';
 
-type RoomEvents = { close: [] };
+type RoomEvents = {
+  close: [];
+  /** The router's worker died: the room needs a new router (see rehome). */
+  'media-lost': [];
+};
 
 /**
  * A meeting: one mediasoup router and the peers in it. The room tells its
  * peers about each other; it closes its router (and itself) when the last
- * peer leaves, so an empty room holds nothing.
+ * peer leaves, so an empty room holds nothing. If the router's worker dies,
+ * the people stay and the room moves to a new router.
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   #closed = false;
   /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
   #requireE2ee: boolean;
+  #router!: types.Router;
+  #webRtcServer!: types.WebRtcServer;
 
   constructor(
-    readonly router: types.Router,
-    readonly webRtcServer: types.WebRtcServer,
+    router: types.Router,
+    webRtcServer: types.WebRtcServer,
     private readonly maxPeers: number,
     requireE2ee: boolean,
   ) {
     super();
     this.#requireE2ee = requireE2ee;
+    this.use(router, webRtcServer);
+  }
+
+  get router(): types.Router {
+    return this.#router;
+  }
+
+  get webRtcServer(): types.WebRtcServer {
+    return this.#webRtcServer;
   }
 
   get requireE2ee(): boolean {
@@ -80,8 +96,22 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** Sends a notification to every peer but `from`. */
-  broadcast<M extends NotificationMethod>(from: Peer, method: M, data: NotificationData<M>): void {
+  broadcast<M extends NotificationMethod>(from: Peer | undefined, method: M, data: NotificationData<M>): void {
     for (const peer of this.#peers.values()) if (peer !== from) peer.notify(method, data);
+  }
+
+  /**
+   * Continues on a new router after the old one's worker died. Everything
+   * the SFU held went with it; the peers are told to send and receive anew
+   * (their keys and the people in the room stay the same).
+   */
+  rehome(router: types.Router, webRtcServer: types.WebRtcServer): void {
+    if (this.#closed) {
+      router.close();
+      return;
+    }
+    this.use(router, webRtcServer);
+    this.broadcast(undefined, 'mediaReset', {});
   }
 
   close(): void {
@@ -89,7 +119,15 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
-    this.router.close();
+    this.#router.close();
     this.emit('close');
+  }
+
+  private use(router: types.Router, webRtcServer: types.WebRtcServer): void {
+    this.#router = router;
+    this.#webRtcServer = webRtcServer;
+    router.once('workerclose', () => {
+      if (!this.#closed && this.#router === router) this.emit('media-lost');
+    });
   }
 }

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
+import { RaumError } from '../common/errors';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
-import { Peer, type Notify } from './peer';
+import { Peer, SOURCE_KIND, type Notify, type PeerLimits } from './peer';
 import { Room } from './room';
 
 /**
@@ -11,13 +12,30 @@ import { Room } from './room';
  */
 @Injectable()
 export class RoomsService {
+  private readonly logger = new Logger('rooms');
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
+  readonly #peerLimits: PeerLimits;
+  #draining = false;
 
   constructor(
     private readonly media: MediaService,
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
-  ) {}
+  ) {
+    this.#peerLimits = {
+      incomingBitrate: config.limits.incomingBitrate,
+      consumers: (config.maxPeersPerRoom - 1) * Object.keys(SOURCE_KIND).length,
+    };
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** From now on nobody new joins (the server is shutting down); who is in stays. */
+  drain(): void {
+    this.#draining = true;
+  }
 
   get roomCount(): number {
     return this.#rooms.size;
@@ -36,8 +54,9 @@ export class RoomsService {
     rtpCapabilities: types.RtpCapabilities,
     notify: Notify,
   ): Promise<{ room: Room; peer: Peer; others: ReturnType<Room['admit']> }> {
+    if (this.#draining) throw new RaumError('server-draining', 'this server is restarting; try again in a moment');
     const room = await this.open(roomId);
-    const peer = new Peer(displayName, e2ee, rtpCapabilities, notify);
+    const peer = new Peer(displayName, e2ee, rtpCapabilities, notify, this.#peerLimits);
     try {
       return { room, peer, others: room.admit(peer, requireE2ee) };
     } catch (error) {
@@ -52,12 +71,16 @@ export class RoomsService {
     // Two people opening the same new room at once must share one router.
     let opening = this.#opening.get(roomId);
     if (!opening) {
+      if (this.#rooms.size + this.#opening.size >= this.config.limits.roomsPerServer) {
+        return Promise.reject(new RaumError('server-busy', 'this server has no room for another meeting now; try again later'));
+      }
       opening = this.media
         .createRouter()
         .then(({ router, webRtcServer }) => {
           const room = new Room(router, webRtcServer, this.config.maxPeersPerRoom, this.config.requireE2ee);
           this.#rooms.set(roomId, room);
           room.once('close', () => this.#rooms.delete(roomId));
+          room.on('media-lost', () => void this.rehome(room));
           return room;
         })
         .finally(() => this.#opening.delete(roomId));
@@ -66,8 +89,15 @@ export class RoomsService {
     return opening;
   }
 
-  /** Closes every room, for shutdown. */
-  closeAll(): void {
-    for (const room of [...this.#rooms.values()]) room.close();
+  /** A room whose worker died moves to a router on a live worker; its people stay. */
+  private async rehome(room: Room): Promise<void> {
+    try {
+      const { router, webRtcServer } = await this.media.createRouter();
+      room.rehome(router, webRtcServer);
+    } catch (error) {
+      // When the server is shutting down there is nothing to move to, and nothing to report.
+      if (!this.media.closing) this.logger.warn(`a meeting could not move to another media worker: ${error instanceof Error ? error.name : String(error)}`);
+      room.close();
+    }
   }
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { MediaService } from '../media/media.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
 import { testConfig } from '../testing/test-server';
-import type { Notify } from './peer';
+import { Peer, type Notify } from './peer';
 import { RoomsService } from './rooms.service';
 
 const roomId = 'room-for-the-test-suite-1';
@@ -15,7 +15,7 @@ describe('rooms with a real mediasoup worker', () => {
   const silent: Notify = () => {};
 
   before(async () => {
-    const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3' });
+    const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3', RAUM_MAX_INCOMING_BITRATE: '1500000' });
     media = new MediaService(config);
     await media.onModuleInit();
     rooms = new RoomsService(media, config);
@@ -59,7 +59,7 @@ describe('rooms with a real mediasoup worker', () => {
     b.room.remove(b.peer);
     assert.equal(router.closed, true);
     assert.equal(rooms.roomCount, 0);
-    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0, workerRestarts: 0 });
   });
 
   it('opens one router when two people open the same new room at once', async () => {
@@ -86,6 +86,7 @@ describe('rooms with a real mediasoup worker', () => {
     const { room, peer } = await rooms.join('rules-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
     const send = await peer.createTransport('send', room.router, room.webRtcServer);
     const recv = await peer.createTransport('recv', room.router, room.webRtcServer);
+    assert.equal((await send.getStats())[0].maxIncomingBitrate, 1_500_000, 'the send transport takes at most RAUM_MAX_INCOMING_BITRATE');
     await assert.rejects(peer.createTransport('send', room.router, room.webRtcServer), { code: 'invalid-state' });
     await assert.rejects(peer.produce(recv.id, 'video', 'camera', videoRtpParameters(), false), { code: 'invalid-state' });
     await assert.rejects(peer.produce(send.id, 'audio', 'camera', audioRtpParameters(), false), { code: 'bad-request' });
@@ -93,6 +94,22 @@ describe('rooms with a real mediasoup worker', () => {
     await assert.rejects(peer.produce(send.id, 'video', 'camera', videoRtpParameters(3333), false), { code: 'invalid-state' });
     assert.throws(() => peer.transport('nope'), { code: 'not-found' });
     room.remove(peer);
-    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0, workerRestarts: 0 });
+  });
+
+  it('caps the streams one peer receives, and takes each stream once', async () => {
+    const { room, peer: sender } = await rooms.join('consumer-cap-room-for-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
+    const send = await sender.createTransport('send', room.router, room.webRtcServer);
+    const video = await sender.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
+    const audio = await sender.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
+    const receiver = new Peer(undefined, true, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
+    await receiver.createTransport('recv', room.router, room.webRtcServer);
+    await receiver.consume(room.router, video);
+    await assert.rejects(receiver.consume(room.router, video), { code: 'invalid-state' });
+    await assert.rejects(receiver.consume(room.router, audio), { code: 'limit-reached' });
+    assert.equal((await media.census()).consumers, 1);
+    receiver.close();
+    room.remove(sender);
+    assert.equal((await media.census()).routers, 0);
   });
 });

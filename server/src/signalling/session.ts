@@ -1,78 +1,235 @@
 import { errors, ortc, type types } from 'mediasoup';
 import {
+  encodeError,
+  encodeNotification,
+  encodeResult,
   PROTOCOL_VERSION,
   type DecodedRequest,
+  type NotificationData,
+  type NotificationMethod,
+  type ProtocolError,
   type RequestData,
   type RequestMethod,
   type RequestResult,
 } from '@raum/protocol';
+import { randomBytes } from 'node:crypto';
 import { InvalidStateError, RaumError } from '../common/errors';
+import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
-import type { Notify, Peer } from '../rooms/peer';
+import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
+import { TokenBucket } from './rate-limits';
 import type { TurnService } from '../turn/turn.service';
+import type { Connection } from './connection';
+import { Outbox } from './outbox';
 
-type Handlers = { [M in RequestMethod]: (data: RequestData<M>) => Promise<RequestResult<M>> };
+/** Chat is for people typing: a few lines a second at most. */
+const CHAT_PER_SECOND = 2;
+const CHAT_BURST = 10;
+/** TURN credentials are renewed when this share of their lifetime has passed. */
+const TURN_RENEWAL_SHARE = 0.75;
+
+/** Everything a session needs from the server around it. */
+export interface SessionContext {
+  readonly rooms: RoomsService;
+  readonly media: MediaService;
+  readonly turn: TurnService;
+  readonly config: RaumConfig;
+  /** The session's resume token changed (a join, a resume) or is gone (undefined). */
+  readonly tokenChanged: (session: Session, token: string | undefined) => void;
+  /** A request failed for a reason that is not the client's: one line for the operator, without ids. */
+  readonly fault: (method: RequestMethod, error: unknown) => void;
+  readonly ended: (session: Session) => void;
+}
+
+/** The result of a handler; `resume` is answered by the gateway, never here. */
+type Handlers = { [M in Exclude<RequestMethod, 'resume'>]: (data: RequestData<M>) => Promise<RequestResult<M>> };
 
 /**
- * One participant's signalling state, from socket open to close: which room
- * it is in and what it may do next. Requests are handled one at a time, in
- * order, so a request never sees another half done.
+ * One participant's signalling state, from the first socket to leaving: which
+ * room it is in and what it may do next. It outlives its socket: when one
+ * dies, the participant stays in the room (media flowing) for a grace period
+ * and can resume the session on a new socket, where it gets every message it
+ * missed. Requests are handled one at a time, in order, so a request never
+ * sees another half done.
  */
 export class Session {
+  readonly outbox: Outbox;
+  #connection: Connection | undefined;
   #membership: { room: Room; peer: Peer } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #lastRequestId = 0;
   #ended = false;
+  #joinedOrLeftAt = Date.now();
+  #graceTimer: ReturnType<typeof setTimeout> | undefined;
+  #turnTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #chat = new TokenBucket(CHAT_PER_SECOND, CHAT_BURST);
 
-  constructor(
-    private readonly rooms: RoomsService,
-    private readonly media: MediaService,
-    private readonly notify: Notify,
-    private readonly requireE2ee: boolean,
-    private readonly turn: TurnService,
-  ) {}
-
-  /** Runs a valid request after the ones before it; rejects with a RaumError or a bug. */
-  handle(request: DecodedRequest): Promise<unknown> {
-    const run = () => (this.handlers[request.method] as (data: unknown) => Promise<unknown>)(request.data);
-    const result = this.#queue.then(run, run);
-    this.#queue = result.catch(() => undefined);
-    return result;
+  constructor(private readonly context: SessionContext) {
+    this.outbox = new Outbox(context.config.limits.sendBufferBytes, () => this.kick());
   }
 
-  /** The socket is gone: leave the room, releasing everything. */
+  get joined(): boolean {
+    return this.#membership !== undefined;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get connection(): Connection | undefined {
+    return this.#connection;
+  }
+
+  /** The highest request id received, answered or not: a resuming client sends again only those after it. */
+  get lastRequestId(): number {
+    return this.#lastRequestId;
+  }
+
+  /** Since when this session has been outside a room (for closing sockets that never join). */
+  get idleSince(): number | undefined {
+    return this.#membership ? undefined : this.#joinedOrLeftAt;
+  }
+
+  /**
+   * Sends from now on through `connection`, after replaying everything after
+   * `lastSeq`. A socket this session had before is dropped. False when the
+   * session cannot continue from `lastSeq` (it changes nothing then).
+   */
+  attach(connection: Connection, lastSeq?: number): boolean {
+    if (this.#ended) return false;
+    const previous = this.#connection;
+    if (!this.outbox.attach((text) => connection.send(text), lastSeq)) return false;
+    this.#connection = connection;
+    clearTimeout(this.#graceTimer);
+    if (previous && previous !== connection) previous.terminate();
+    return true;
+  }
+
+  /**
+   * Its socket is gone. Closed on purpose (`gone`), the session is over; lost,
+   * a member waits for a resume during the grace period and anyone else is done.
+   */
+  connectionLost(connection: Connection, gone = false): void {
+    if (this.#connection !== connection || this.#ended) return;
+    this.#connection = undefined;
+    this.outbox.detach();
+    const grace = this.context.config.timing.resumeGraceMs;
+    if (gone || !this.#membership || grace === 0) {
+      this.end();
+      return;
+    }
+    this.#graceTimer = setTimeout(() => this.end(), grace).unref();
+  }
+
+  /** A fresh token for the next resume; the old one stops working. */
+  renewToken(): string {
+    const token = randomBytes(32).toString('base64url');
+    this.context.tokenChanged(this, token);
+    return token;
+  }
+
+  /** Runs a valid request after the ones before it and queues its answer. */
+  receive(request: DecodedRequest): void {
+    const { id, method } = request;
+    if (id <= this.#lastRequestId) {
+      this.respond(id, { ok: false, error: { code: 'bad-request', message: 'request ids must increase' } });
+      return;
+    }
+    this.#lastRequestId = id;
+    const run = () => (this.handlers[method as keyof Handlers] as (data: unknown) => Promise<unknown>)(request.data);
+    const result = this.#queue.then(run, run);
+    this.#queue = result.catch(() => undefined);
+    result.then(
+      (data) => this.respond(id, { ok: true, data }),
+      (error: unknown) => {
+        if (error instanceof RaumError) return this.respond(id, { ok: false, error: error.toProtocol() });
+        this.context.fault(method, error);
+        this.respond(id, { ok: false, error: { code: 'internal', message: 'the server could not do that; try again' } });
+      },
+    );
+  }
+
+  /** An answer to a request that failed before reaching a handler (malformed data with a usable id). */
+  refuse(id: number, error: ProtocolError): void {
+    if (id > this.#lastRequestId) this.#lastRequestId = id;
+    this.respond(id, { ok: false, error });
+  }
+
+  notify<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {
+    if (!this.#ended) this.outbox.push((seq) => encodeNotification(method, data, seq));
+  }
+
+  /** Leaves the room, releasing everything; the session is over and cannot be resumed. */
   end(): void {
+    if (this.#ended) return;
     this.#ended = true;
+    clearTimeout(this.#graceTimer);
     this.leave();
+    this.#connection = undefined;
+    this.outbox.detach();
+    this.context.ended(this);
+  }
+
+  /** Broke a rule (flooding, not reading): the session ends and its socket is dropped. */
+  kick(): void {
+    const connection = this.#connection;
+    this.end();
+    connection?.terminate();
+  }
+
+  private respond(id: number, answer: { ok: true; data: unknown } | { ok: false; error: ProtocolError }): void {
+    if (this.#ended) return;
+    this.outbox.push((seq) => (answer.ok ? encodeResult(id, answer.data, seq) : encodeError(id, answer.error, seq)));
   }
 
   private leave(): void {
     const membership = this.#membership;
     this.#membership = undefined;
+    this.#joinedOrLeftAt = Date.now();
+    clearTimeout(this.#turnTimer);
+    this.context.tokenChanged(this, undefined);
     membership?.room.remove(membership.peer);
   }
 
-  private joined(): { room: Room; peer: Peer } {
+  private joinedRoom(): { room: Room; peer: Peer } {
     if (!this.#membership) throw new InvalidStateError('join a room first');
     return this.#membership;
   }
 
   /** Pausing stops the SFU forwarding the stream; the others are told to show it as off. */
   private async setProducerPaused(producerId: string, paused: boolean): Promise<Record<string, never>> {
-    const { room, peer } = this.joined();
+    const { room, peer } = this.joinedRoom();
     const producer = peer.producer(producerId);
     await mediasoupCall(() => (paused ? producer.pause() : producer.resume()));
     room.broadcast(peer, paused ? 'producerPaused' : 'producerResumed', { peerId: peer.id, producerId });
     return {};
   }
 
+  /** Fresh TURN credentials before the current ones expire, for as long as the session lasts. */
+  private scheduleTurnRenewal(): void {
+    const { turn } = this.context;
+    if (!turn.expiringCredentials) return;
+    this.#turnTimer = setTimeout(() => {
+      this.notify('iceServers', { iceServers: turn.iceServers() });
+      this.scheduleTurnRenewal();
+    }, this.context.config.turn.ttlSeconds * 1000 * TURN_RENEWAL_SHARE).unref();
+  }
+
   private readonly handlers: Handlers = {
-    capabilities: async () => ({
-      protocolVersion: PROTOCOL_VERSION,
-      routerRtpCapabilities: this.media.routerRtpCapabilities,
-      requireE2ee: this.requireE2ee,
-    }),
+    capabilities: async ({ protocolVersion }) => {
+      if (protocolVersion !== PROTOCOL_VERSION) {
+        throw new RaumError('upgrade-required', `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page`);
+      }
+      const { heartbeatIntervalMs: intervalMs, heartbeatTimeoutMs: timeoutMs } = this.context.config.timing;
+      return {
+        protocolVersion: PROTOCOL_VERSION,
+        routerRtpCapabilities: this.context.media.routerRtpCapabilities,
+        requireE2ee: this.context.config.requireE2ee,
+        heartbeat: { intervalMs, timeoutMs },
+      };
+    },
 
     join: async ({ roomId, displayName, rtpCapabilities, e2ee, requireE2ee }) => {
       if (this.#membership) throw new InvalidStateError('already in a room; leave first');
@@ -82,23 +239,25 @@ export class Session {
       } catch (error) {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
-      const { room, peer, others } = await this.rooms.join(
+      const { room, peer, others } = await this.context.rooms.join(
         roomId,
         { displayName: displayName || undefined, e2ee, requireE2ee },
         capabilities,
-        this.notify,
+        (method, data) => this.notify(method, data),
       );
       if (this.#ended) {
         room.remove(peer);
         throw new InvalidStateError('the connection closed while joining');
       }
       this.#membership = { room, peer };
-      return { peerId: peer.id, peers: others, iceServers: this.turn.iceServers(), iceTransportPolicy: this.turn.iceTransportPolicy };
+      this.scheduleTurnRenewal();
+      const { turn } = this.context;
+      return { peerId: peer.id, peers: others, iceServers: turn.iceServers(), iceTransportPolicy: turn.iceTransportPolicy, resumeToken: this.renewToken() };
     },
 
     createTransport: async ({ direction }) => {
-      const { room, peer } = this.joined();
-      const transport = await peer.createTransport(direction, room.router, room.webRtcServer);
+      const { room, peer } = this.joinedRoom();
+      const transport = await mediasoupCall(() => peer.createTransport(direction, room.router, room.webRtcServer));
       return {
         transportId: transport.id,
         iceParameters: transport.iceParameters,
@@ -108,13 +267,17 @@ export class Session {
     },
 
     connectTransport: async ({ transportId, dtlsParameters }) => {
-      const transport = this.joined().peer.transport(transportId);
-      await mediasoupCall(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
+      await mediasoupCall(() => this.joinedRoom().peer.connect(transportId, dtlsParameters as types.DtlsParameters));
       return {};
     },
 
+    restartIce: async ({ transportId }) => {
+      const iceParameters = await mediasoupCall(() => this.joinedRoom().peer.restartIce(transportId));
+      return { iceParameters };
+    },
+
     produce: async ({ transportId, kind, source, rtpParameters, paused }) => {
-      const { room, peer } = this.joined();
+      const { room, peer } = this.joinedRoom();
       const producer = await mediasoupCall(() =>
         peer.produce(transportId, kind, source, rtpParameters as types.RtpParameters, paused ?? false),
       );
@@ -127,14 +290,14 @@ export class Session {
     resumeProducer: ({ producerId }) => this.setProducerPaused(producerId, false),
 
     closeProducer: async ({ producerId }) => {
-      const { room, peer } = this.joined();
+      const { room, peer } = this.joinedRoom();
       peer.producer(producerId).close();
       room.broadcast(peer, 'producerClosed', { peerId: peer.id, producerId });
       return {};
     },
 
     consume: async ({ producerId }) => {
-      const { room, peer } = this.joined();
+      const { room, peer } = this.joinedRoom();
       const found = room.producerOf(producerId, peer);
       if (!found) throw new RaumError('not-found', 'that producer is not in this room');
       const consumer = await mediasoupCall(() => peer.consume(room.router, found.producer));
@@ -149,25 +312,19 @@ export class Session {
     },
 
     resumeConsumer: async ({ consumerId }) => {
-      const consumer = this.joined().peer.consumer(consumerId);
+      const consumer = this.joinedRoom().peer.consumer(consumerId);
       await mediasoupCall(() => consumer.resume());
       return {};
     },
 
-    pauseConsumer: async ({ consumerId }) => {
-      const consumer = this.joined().peer.consumer(consumerId);
-      await mediasoupCall(() => consumer.pause());
-      return {};
-    },
-
     leave: async () => {
-      this.joined();
+      this.joinedRoom();
       this.leave();
       return {};
     },
 
     sendKeyMessage: async ({ to, payload }) => {
-      const { room, peer } = this.joined();
+      const { room, peer } = this.joinedRoom();
       if (to === undefined) {
         room.broadcast(peer, 'keyMessage', { from: peer.id, payload });
         return {};
@@ -179,7 +336,8 @@ export class Session {
     },
 
     sendChat: async ({ payload }) => {
-      const { room, peer } = this.joined();
+      const { room, peer } = this.joinedRoom();
+      if (!this.#chat.take()) throw new RaumError('rate-limited', 'too many chat messages; wait a moment');
       room.broadcast(peer, 'chatMessage', { from: peer.id, payload });
       return {};
     },
@@ -187,19 +345,19 @@ export class Session {
 }
 
 /**
- * Runs a mediasoup call driven by what the client sent: mediasoup rejects bad
- * parameters with a TypeError and calls in the wrong state (connecting twice,
- * resuming a closed consumer) with an Error. Both are the client's doing, so
- * both become typed errors for it instead of server faults.
+ * Runs a mediasoup call driven by what the client sent. mediasoup rejects bad
+ * parameters with a TypeError and what it cannot do with an UnsupportedError:
+ * both are the client's doing and become typed errors for it. Anything else
+ * is a fault of the server, answered as `internal`.
  */
 async function mediasoupCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof RaumError) throw error;
-    if (error instanceof TypeError) throw new RaumError('bad-request', error.message);
-    if (error instanceof errors.UnsupportedError) throw new RaumError('unsupported', error.message);
-    if (error instanceof Error) throw new InvalidStateError(error.message.replace(/\s*\[method:[^\]]*\]$/, ''));
+    const message = error instanceof Error ? error.message.replace(/\s*\[method:[^\]]*\]$/, '') : '';
+    if (error instanceof TypeError) throw new RaumError('bad-request', message);
+    if (error instanceof errors.UnsupportedError) throw new RaumError('unsupported', message);
     throw error;
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_MESSAGE_BYTES } from '@raum/protocol';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@raum/protocol';
 import { MediaService } from '../media/media.service';
+import { RoomsService } from '../rooms/rooms.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
 import { TestClient } from '../testing/test-client';
 import { startTestServer, type TestServer } from '../testing/test-server';
@@ -30,22 +31,34 @@ describe('signalling over a real WebSocket and a real worker', () => {
     return { client, peerId, peers };
   }
 
-  it('answers capabilities with the routers’ RTP capabilities', async () => {
+  it('answers capabilities with the routers’ RTP capabilities and its heartbeat', async () => {
     const client = await TestClient.connect(server.wsUrl);
-    const data = await client.call('capabilities', {});
-    assert.equal(data.protocolVersion, 1);
+    const data = await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
+    assert.equal(data.protocolVersion, PROTOCOL_VERSION);
+    assert.deepEqual(data.heartbeat, { intervalMs: 2000, timeoutMs: 5000 });
     assert.ok(data.routerRtpCapabilities.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
     await client.close();
   });
 
-  it('answers malformed, oversized, binary and unknown messages with typed errors and keeps the connection', async () => {
+  it('tells a client of another protocol version to update itself', async () => {
     const client = await TestClient.connect(server.wsUrl);
+    for (const data of [{}, { protocolVersion: 1 }, { protocolVersion: PROTOCOL_VERSION + 1 }]) {
+      assert.equal((await client.request('capabilities', data)).error?.code, 'upgrade-required', JSON.stringify(data));
+    }
+    const resume = await client.request('resume', { token: 'A'.repeat(43), lastSeq: 0, protocolVersion: 1 });
+    assert.equal(resume.error?.code, 'upgrade-required');
+    await client.close();
+  });
+
+  it('answers malformed, oversized, binary and unknown messages with typed errors and keeps the connection', async () => {
+    const client = await TestClient.connect(server.wsUrl, { firstRequestId: 100 });
     const cases: Array<[string | Uint8Array, string, number | null]> = [
       ['{"type":"request",', 'bad-request', null],
       ['"just a string"', 'bad-request', null],
       [JSON.stringify({ type: 'request', id: 5, method: 'fly', data: {} }), 'bad-request', 5],
       [JSON.stringify({ type: 'request', id: 6, method: 'join', data: { roomId: '../../etc', rtpCapabilities: {} } }), 'bad-request', 6],
       [JSON.stringify({ type: 'request', id: 7, method: 'capabilities', data: { x: 'y'.repeat(MAX_MESSAGE_BYTES) } }), 'message-too-large', null],
+      [JSON.stringify({ type: 'request', id: 3, method: 'capabilities', data: {} }), 'bad-request', 3],
       [new Uint8Array([1, 2, 3]), 'bad-request', null],
     ];
     for (const [payload, code, id] of cases) {
@@ -56,7 +69,7 @@ describe('signalling over a real WebSocket and a real worker', () => {
       assert.ok(client.open, 'the connection survives');
     }
     // And the same connection still works.
-    assert.equal((await client.request('capabilities', {})).ok, true);
+    assert.equal((await client.request('capabilities', { protocolVersion: PROTOCOL_VERSION })).ok, true);
     await client.close();
   });
 
@@ -121,7 +134,7 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.equal((await a.client.request('consume', { producerId })).error?.code, 'not-found', 'nobody consumes themselves');
 
     let now = await census();
-    assert.deepEqual(now, { workers: 1, routers: 1, transports: 2, producers: 1, consumers: 1 });
+    assert.deepEqual(now, { workers: 1, routers: 1, transports: 2, producers: 1, consumers: 1, workerRestarts: 0 });
 
     await b.client.call('resumeConsumer', { consumerId: consumer.consumerId });
     await a.client.call('pauseProducer', { producerId });
@@ -133,10 +146,10 @@ describe('signalling over a real WebSocket and a real worker', () => {
     await a.client.close();
     await b.client.notification('peerLeft', (data) => data.peerId === a.peerId);
     now = await census();
-    assert.deepEqual(now, { workers: 1, routers: 1, transports: 1, producers: 0, consumers: 0 });
+    assert.deepEqual(now, { workers: 1, routers: 1, transports: 1, producers: 0, consumers: 0, workerRestarts: 0 });
 
     await b.client.call('leave', {});
-    assert.deepEqual(await census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    assert.deepEqual(await census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0, workerRestarts: 0 });
     // After leaving, the same connection may join again.
     await b.client.call('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true });
     await b.client.close();
@@ -146,11 +159,24 @@ describe('signalling over a real WebSocket and a real worker', () => {
     const a = await joined('health-suite-room-000001');
     const b = await joined('health-suite-room-000001');
     await a.client.call('createTransport', { direction: 'send' });
-    assert.equal((await health()).rooms, 1);
+    assert.equal((await server.app.get(RoomsService)).roomCount, 1);
     await Promise.all([a.client.close(), b.client.close()]);
-    // Sockets close asynchronously on the server side too.
-    for (let attempt = 0; attempt < 50 && (await health()).rooms !== 0; attempt++) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(await health(), { status: 'ok', rooms: 0, peers: 0, workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+    // Sockets close asynchronously on the server side too, and the details are cached for a second.
+    for (let attempt = 0; attempt < 50 && (await health()).rooms !== 0; attempt++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await health(), {
+      status: 'ok',
+      rooms: 0,
+      peers: 0,
+      sockets: 0,
+      sessions: 0,
+      protocolErrors: 0,
+      workers: 1,
+      routers: 0,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+      workerRestarts: 0,
+    });
   });
 
   it('relays key messages to one peer or to all, and chat to all, without reading them', async () => {
@@ -179,23 +205,12 @@ describe('signalling over a real WebSocket and a real worker', () => {
     const refused = await TestClient.connect(server.wsUrl);
     const response = await refused.request('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee: false });
     assert.equal(response.error?.code, 'e2ee-required');
-    assert.equal((await health()).peers, 1);
+    assert.equal(server.app.get(RoomsService).peerCount, 1);
     // The same browser may still open another room.
     assert.equal((await refused.request('join', { roomId: 'another-suite-room-000001', rtpCapabilities: capabilities as never, e2ee: false })).ok, true);
     await Promise.all([a.client.close(), refused.close()]);
   });
 
-  it('answers a flood with rate-limited errors, changes nothing, and recovers', async () => {
-    const client = await TestClient.connect(server.wsUrl);
-    const responses = await Promise.all(Array.from({ length: 150 }, () => client.request('capabilities', {})));
-    const limited = responses.filter((response) => response.error?.code === 'rate-limited');
-    assert.ok(limited.length >= 40, `${limited.length} of 150 limited`);
-    assert.ok(responses.filter((response) => response.ok).length >= 100);
-    assert.ok(client.open);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal((await client.request('capabilities', {})).ok, true);
-    await client.close();
-  });
 
   it('logs nothing for client mistakes', () => {
     assert.deepEqual(server.logged, []);
@@ -211,7 +226,7 @@ describe('an operator requiring end-to-end encryption everywhere', () => {
 
   it('says so to clients and refuses browsers without it in every room', async () => {
     const client = await TestClient.connect(server.wsUrl);
-    const { requireE2ee, routerRtpCapabilities } = await client.call('capabilities', {});
+    const { requireE2ee, routerRtpCapabilities } = await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
     assert.equal(requireE2ee, true);
     const response = await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: false });
     assert.equal(response.error?.code, 'e2ee-required');

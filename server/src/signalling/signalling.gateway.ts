@@ -1,30 +1,49 @@
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
-import { decodeRequest, encodeError, encodeNotification, encodeResult, MAX_MESSAGE_BYTES } from '@raum/protocol';
+import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import {
+  CLOSE_CODES,
+  decodeClientMessage,
+  encodeError,
+  encodeResult,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type DecodedRequest,
+  type ProtocolError,
+  type RequestMethod,
+} from '@raum/protocol';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { RaumError } from '../common/errors';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
-import type { Notify } from '../rooms/peer';
 import { RoomsService } from '../rooms/rooms.service';
 import { TurnService } from '../turn/turn.service';
-import { ClientRateLimits, TokenBucket } from './rate-limits';
-import { Session } from './session';
+import { Admission } from './admission';
+import { Connection } from './connection';
+import { Session, type SessionContext } from './session';
 
-/** How often a silent socket is probed; one missed pong and it is dropped. */
-const HEARTBEAT_MS = 20_000;
-/** Per connection: far above what a browser sends in a call (a join is about ten requests). */
-const MESSAGES_PER_SECOND = 20;
-const MESSAGE_BURST = 100;
-/** Per client (salted address hash): new connections. */
-const CONNECTIONS_PER_SECOND = 1;
-const CONNECTION_BURST = 30;
+/** How often sockets are looked at: pinged when quiet, dropped when silent too long or never joined. */
+const TICK_MS = 250;
+/** Faults reported per minute at most; a storm of them says no more than the first few. */
+const FAULTS_PER_MINUTE = 10;
+
+/** Close codes of a client that left on purpose (1005: a close frame without a code, as browsers send). */
+const CLEAN_CLOSES = new Set<number>([CLOSE_CODES.normal, CLOSE_CODES.goingAway, 1005]);
+
+interface Socket {
+  readonly connection: Connection;
+  session: Session;
+  readonly release: () => void;
+}
+
+type ResumeRequest = Extract<DecodedRequest, { method: 'resume' }>;
 
 /**
  * The signalling edge: one WebSocket per participant at /ws. Every incoming
- * message is decoded and validated here; anything malformed, oversized or out
- * of order is answered with a typed error and changes nothing.
+ * message is rate limited before it is read, then decoded and validated;
+ * anything malformed, oversized or out of order is answered with a typed
+ * error and changes nothing. Sessions outlive their sockets: this is also
+ * where a new socket resumes an old session.
  */
 @WebSocketGateway({
   path: '/ws',
@@ -32,89 +51,173 @@ const CONNECTION_BURST = 30;
   maxPayload: 16 * MAX_MESSAGE_BYTES,
   perMessageDeflate: false,
 })
-export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket>, OnModuleDestroy {
+export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModuleDestroy {
   private readonly logger = new Logger('signalling');
-  private readonly sessions = new Map<WebSocket, Session>();
-  private readonly alive = new WeakSet<WebSocket>();
-  private readonly heartbeat = setInterval(() => this.probe(), HEARTBEAT_MS).unref();
-  private readonly connectionLimits = new ClientRateLimits(CONNECTIONS_PER_SECOND, CONNECTION_BURST);
+  private readonly sockets = new Map<WebSocket, Socket>();
+  private readonly sessions = new Set<Session>();
+  /** Resumable sessions by the SHA-256 of their token: the token itself is kept by its participant only. */
+  private readonly resumable = new Map<string, Session>();
+  private readonly tokens = new Map<Session, string>();
+  private readonly ticker = setInterval(() => this.tick(), TICK_MS).unref();
+  private readonly context: SessionContext;
+  private faults = { minute: 0, count: 0 };
 
   constructor(
-    private readonly rooms: RoomsService,
-    private readonly media: MediaService,
-    private readonly turn: TurnService,
+    rooms: RoomsService,
+    media: MediaService,
+    turn: TurnService,
+    private readonly admission: Admission,
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
-  ) {}
-
-  handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    if (!this.connectionLimits.allow(this.clientAddress(request))) {
-      socket.close(1013, 'too many connections; try again later');
-      return;
-    }
-    const notify: Notify = (method, data) => send(socket, encodeNotification(method, data));
-    const session = new Session(this.rooms, this.media, notify, this.config.requireE2ee, this.turn);
-    this.sessions.set(socket, session);
-    this.alive.add(socket);
-    socket.on('pong', () => this.alive.add(socket));
-    const messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST);
-    socket.on('message', (data, isBinary) => void this.receive(socket, session, data, isBinary, messages.take()));
+  ) {
+    this.context = {
+      rooms,
+      media,
+      turn,
+      config,
+      tokenChanged: (session, token) => this.tokenChanged(session, token),
+      fault: (method, error) => this.fault(method, error),
+      ended: (session) => this.sessions.delete(session),
+    };
   }
 
-  handleDisconnect(socket: WebSocket): void {
-    this.sessions.get(socket)?.end();
-    this.sessions.delete(socket);
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const release = this.admission.opened(request);
+    const session = this.newSession();
+    const connection = new Connection(socket, { ...this.config.timing, sendBufferBytes: this.config.limits.sendBufferBytes }, () =>
+      this.sockets.get(socket)?.session.kick(),
+    );
+    session.attach(connection);
+    this.sockets.set(socket, { connection, session, release });
+    socket.on('message', (data, isBinary) => this.receive(socket, data, isBinary));
+    socket.once('close', (code) => this.closed(socket, code));
+  }
+
+  /**
+   * A clean close by the client means it is gone (a closed tab, a finished
+   * call); anything else (a dead network, a silent socket given up, a
+   * client that is reconnecting) keeps the session for a resume.
+   */
+  private closed(socket: WebSocket, code: number): void {
+    const entry = this.sockets.get(socket);
+    if (!entry) return;
+    this.sockets.delete(socket);
+    entry.release();
+    entry.session.connectionLost(entry.connection, CLEAN_CLOSES.has(code));
+  }
+
+  /**
+   * For a restart: no new participants from now on; everyone is told, the
+   * calls go on for up to RAUM_DRAIN_S (or until all have left), then every
+   * socket is closed with 1001 so that clients come back by themselves.
+   */
+  async drain(): Promise<void> {
+    const { drainMs } = this.config.timing;
+    this.context.rooms.drain();
+    for (const session of this.sessions) if (session.joined) session.notify('serverDraining', { closesInMs: drainMs });
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline && this.context.rooms.peerCount > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const { connection } of this.sockets.values()) connection.close(CLOSE_CODES.goingAway, 'the server is restarting');
+    for (const session of this.sessions) session.end();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.heartbeat);
-    for (const socket of this.sessions.keys()) socket.terminate();
+    clearInterval(this.ticker);
+    for (const { connection } of this.sockets.values()) connection.terminate();
+    for (const session of this.sessions) session.end();
   }
 
-  /** The client's address, only ever used hashed for rate limits. */
-  private clientAddress(request: IncomingMessage): string {
-    const forwarded = this.config.trustProxy ? request.headers['x-real-ip'] : undefined;
-    return (typeof forwarded === 'string' && forwarded) || request.socket.remoteAddress || '';
+  private newSession(): Session {
+    const session = new Session(this.context);
+    this.sessions.add(session);
+    return session;
   }
 
-  private async receive(socket: WebSocket, session: Session, data: RawData, isBinary: boolean, withinLimit: boolean): Promise<void> {
+  private receive(socket: WebSocket, data: RawData, isBinary: boolean): void {
+    const entry = this.sockets.get(socket);
+    if (!entry) return;
+    const { connection } = entry;
+    // The limit is taken before the message is even read: a flood costs the server nothing more.
+    const admitted = connection.admit();
+    if (admitted === 'cut') return;
+    if (admitted === 'limited') {
+      connection.send(encodeError(null, { code: 'rate-limited', message: 'too many messages; slow down' }));
+      return;
+    }
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     const decoded = isBinary
       ? ({ ok: false, id: null, error: { code: 'bad-request', message: 'binary messages are not part of the protocol' } } as const)
-      : decodeRequest(bytes.toString('utf8'), bytes.length);
-    if (!withinLimit) {
-      send(socket, encodeError(decoded.ok ? decoded.value.id : decoded.id, { code: 'rate-limited', message: 'too many messages; slow down' }));
-      return;
-    }
+      : decodeClientMessage(bytes.toString('utf8'), bytes.length);
+    const { session } = entry;
     if (!decoded.ok) {
-      send(socket, encodeError(decoded.id, decoded.error));
+      if (decoded.id === null) connection.send(encodeError(null, decoded.error));
+      else session.refuse(decoded.id, decoded.error);
       return;
     }
-    const { id, method } = decoded.value;
-    try {
-      send(socket, encodeResult(id, await session.handle(decoded.value)));
-    } catch (error) {
-      if (error instanceof RaumError) {
-        send(socket, encodeError(id, error.toProtocol()));
-        return;
-      }
-      this.logger.error(`${method} failed`, error instanceof Error ? error.stack : String(error));
-      send(socket, encodeError(id, { code: 'internal', message: 'the server could not do that; try again' }));
+    const message = decoded.value;
+    if ('ping' in message) session.outbox.acknowledge(message.ack);
+    else if (message.method === 'resume') this.resume(entry, message);
+    else session.receive(message);
+  }
+
+  /**
+   * Continues a session on this socket: answers (outside the sequence) with
+   * a new token and the last request id it got, then replays what the client
+   * has not seen. The socket's own fresh session is dropped.
+   */
+  private resume(entry: Socket, { id, data: { token, lastSeq, protocolVersion } }: ResumeRequest): void {
+    const answer = (error: ProtocolError) => entry.connection.send(encodeError(id, error));
+    if (protocolVersion !== PROTOCOL_VERSION) {
+      return answer({ code: 'upgrade-required', message: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });
+    }
+    if (entry.session.joined) return answer({ code: 'invalid-state', message: 'this connection is in a meeting already' });
+    const session = this.resumable.get(hashOf(token));
+    if (!session || session.ended || !session.outbox.canContinueFrom(lastSeq)) {
+      session?.end();
+      return answer({ code: 'resume-failed', message: 'that session is over; join again' });
+    }
+    entry.connection.send(encodeResult(id, { resumeToken: session.renewToken(), lastRequestId: session.lastRequestId }));
+    session.attach(entry.connection, lastSeq);
+    entry.session.end();
+    entry.session = session;
+  }
+
+  private tokenChanged(session: Session, token: string | undefined): void {
+    const previous = this.tokens.get(session);
+    if (previous) this.resumable.delete(previous);
+    if (token === undefined) {
+      this.tokens.delete(session);
+      return;
+    }
+    const hash = hashOf(token);
+    this.tokens.set(session, hash);
+    this.resumable.set(hash, session);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const { connection, session } of this.sockets.values()) {
+      if (!connection.heartbeat()) continue;
+      const idleSince = session.idleSince;
+      if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs) connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
     }
   }
 
-  /** Drops sockets whose peer vanished without closing (so rooms do not keep ghosts). */
-  private probe(): void {
-    for (const socket of this.sessions.keys()) {
-      if (!this.alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      this.alive.delete(socket);
-      socket.ping();
-    }
+  /** One line per fault, without ids or personal data; a storm is summed up, not repeated. */
+  private fault(method: RequestMethod, error: unknown): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.faults.minute) this.faults = { minute, count: 0 };
+    if (++this.faults.count > FAULTS_PER_MINUTE) return;
+    const name = error instanceof Error ? error.name : typeof error;
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => line.startsWith('    at ')).slice(0, 4) : [];
+    const more = this.faults.count === FAULTS_PER_MINUTE ? ' (further faults this minute are not reported)' : '';
+    this.logger.error(`${method} failed with ${name}${more}`, frames.join('\n'));
   }
 }
 
-function send(socket: WebSocket, message: string): void {
-  if (socket.readyState === socket.OPEN) socket.send(message);
+function hashOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { MediaModule } from '../media/media.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { TurnModule } from '../turn/turn.module';
+import { Admission } from './admission';
 import { SignallingGateway } from './signalling.gateway';
 
-@Module({ imports: [MediaModule, RoomsModule, TurnModule], providers: [SignallingGateway] })
+@Module({ imports: [MediaModule, RoomsModule, TurnModule], providers: [SignallingGateway, Admission], exports: [SignallingGateway, Admission] })
 export class SignallingModule {}

@@ -6,14 +6,17 @@ import { turnCredentials } from './turn-credentials';
 import { TurnService } from './turn.service';
 
 describe('TURN credentials', () => {
-  it('follow the TURN REST API: the expiry as username, HMAC-SHA1 of it as password', () => {
+  it('follow the TURN REST API: "<expiry>:<nonce>" as username, HMAC-SHA1 of it as password', () => {
     const { username, credential } = turnCredentials('s3cret', 3600, 1_700_000_000_000);
-    assert.equal(username, '1700003600');
-    assert.equal(credential, createHmac('sha1', 's3cret').update('1700003600').digest('base64'));
+    assert.match(username, /^1700003600:[A-Za-z0-9_-]{12}$/);
+    assert.equal(credential, createHmac('sha1', 's3cret').update(username).digest('base64'));
   });
 
-  it('carry no identity: two people at the same second get the same credentials', () => {
-    assert.deepEqual(turnCredentials('s', 60, 5_000), turnCredentials('s', 60, 5_999));
+  it('differ per browser, so coturn’s quotas count per browser: two calls at the same second get different usernames', () => {
+    const [first, second] = [turnCredentials('s', 60, 5_000), turnCredentials('s', 60, 5_000)];
+    assert.equal(first.username.split(':')[0], second.username.split(':')[0]);
+    assert.notEqual(first.username, second.username);
+    assert.notEqual(first.credential, second.credential);
   });
 
   it('hand out only the operator’s servers, TURN with credentials, and the relay switch', () => {
@@ -23,7 +26,8 @@ describe('TURN credentials', () => {
     const [stun, turn] = service.iceServers();
     assert.deepEqual(stun, { urls: ['stun:turn.example.org:3478'] });
     assert.deepEqual(turn.urls, ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:443']);
-    assert.match(turn.username!, /^\d+$/);
+    assert.match(turn.username!, /^\d+:[A-Za-z0-9_-]+$/);
+    assert.equal(turn.credential, createHmac('sha1', 'x').update(turn.username!).digest('base64'));
     assert.equal(service.iceTransportPolicy, 'relay');
     assert.deepEqual(new TurnService(loadConfig({})).iceServers(), []);
   });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export interface IceServer {
   readonly urls: string[];
@@ -8,12 +8,13 @@ export interface IceServer {
 
 /**
  * Short-lived TURN credentials after the TURN REST API (coturn's
- * use-auth-secret): the username is only the expiry time — no identity —
- * and the password is HMAC-SHA1 of it under the shared secret, which coturn
- * checks without any per-user state.
+ * use-auth-secret): the username is the expiry time and a random nonce —
+ * no identity, but different for every browser, so that coturn's quotas
+ * (per username) count per browser — and the password is HMAC-SHA1 of it
+ * under the shared secret, which coturn checks without any per-user state.
  */
 export function turnCredentials(secret: string, ttlSeconds: number, nowMs = Date.now()): { username: string; credential: string } {
-  const username = String(Math.floor(nowMs / 1000) + ttlSeconds);
+  const username = `${Math.floor(nowMs / 1000) + ttlSeconds}:${randomBytes(9).toString('base64url')}`;
   const credential = createHmac('sha1', secret).update(username).digest('base64');
   return { username, credential };
 }

@@ -18,6 +18,11 @@ export class TurnService {
     return servers;
   }
 
+  /** Whether handed-out credentials expire (TURN is configured), so that sessions must get fresh ones. */
+  get expiringCredentials(): boolean {
+    return this.config.turn.secret !== undefined && this.config.turn.urls.some((url) => !url.startsWith('stun:'));
+  }
+
   get iceTransportPolicy(): 'all' | 'relay' {
     return this.config.forceRelay ? 'relay' : 'all';
   }

@@ -58,17 +58,56 @@ describe('deploy/nginx/raum.conf', () => {
 describe('deploy/coturn/turnserver.conf', () => {
   const config = read('coturn/turnserver.conf');
   const lines = config.split('\n').filter((line) => line.trim() && !line.startsWith('#'));
+  const maxBps = Number(lines.find((line) => line.startsWith('max-bps='))?.split('=')[1]);
 
   it('keeps no logs and uses short-lived credentials only', () => {
     for (const line of ['no-stdout-log', 'log-file=/dev/null', 'use-auth-secret', 'no-cli']) assert.ok(lines.includes(line), line);
     assert.ok(!lines.some((line) => /^(user=|lt-cred-mech|verbose|Verbose|log-binding|syslog)/.test(line)));
   });
 
-  it('is not an open relay: private, loopback and link-local peers are denied', () => {
-    for (const range of ['10.0.0.0-10.255.255.255', '127.0.0.0-127.255.255.255', '172.16.0.0-172.31.255.255', '192.168.0.0-192.168.255.255', '169.254.0.0-169.254.255.255', '::1']) {
-      assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
-    }
+  it('is not an open relay: every peer is denied, IPv4 and IPv6, but the SFU, whose address the operator fills in', () => {
+    for (const range of ['0.0.0.0-255.255.255.255', '::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
+    // One address, a documentation one (TEST-NET-1) to replace: never a range, and never 0.0.0.0 or ::, which coturn reads as "every address".
+    assert.deepEqual(lines.filter((line) => line.startsWith('allowed-peer-ip=')), ['allowed-peer-ip=192.0.2.10']);
     assert.ok(!lines.includes('allow-loopback-peers'));
+  });
+
+  it('denies the special ranges by name as well, with the IPv6 forms that lead back into IPv4', () => {
+    const ranges = [
+      ...['0.0.0.0-0.255.255.255', '10.0.0.0-10.255.255.255', '100.64.0.0-100.127.255.255', '127.0.0.0-127.255.255.255', '169.254.0.0-169.254.255.255'],
+      ...['172.16.0.0-172.31.255.255', '192.0.0.0-192.0.0.255', '192.168.0.0-192.168.255.255', '198.18.0.0-198.19.255.255', '240.0.0.0-255.255.255.255'],
+      ...['::', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+      '::ffff:0:0-::ffff:ffff:ffff', // IPv4-mapped
+      '64:ff9b::-64:ff9b::ffff:ffff', // NAT64
+      '2001::-2001:0:ffff:ffff:ffff:ffff:ffff:ffff', // Teredo
+      '2002::-2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff', // 6to4
+    ];
+    for (const range of ranges) assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
+    assert.ok(lines.includes('no-multicast-peers'));
+  });
+
+  it('caps each relay at a few Mbit/s, above any one person’s call, and keeps the quotas', () => {
+    const mbitPerSecond = (maxBps * 8) / 1e6; // coturn counts bytes
+    assert.ok(mbitPerSecond >= 4 && mbitPerSecond <= 20, `max-bps: ${mbitPerSecond} Mbit/s`);
+    for (const line of ['user-quota=12', 'total-quota=1200']) assert.ok(lines.includes(line), line);
+  });
+
+  it('is read by coturn as written: every peer range and the bandwidth cap', () => {
+    // coturn skips a range it cannot parse, which nobody would see with logging off.
+    const dir = mkdtempSync(join(tmpdir(), 'raum-coturn-'));
+    try {
+      writeFileSync(join(dir, 'turnserver.conf'), lines.filter((line) => !['no-stdout-log', 'log-file=/dev/null'].includes(line)).join('\n'));
+      const flags = ['--log-file', 'stdout', '--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--listening-port', '19993', '--no-tls', '--no-dtls', '--pidfile', join(dir, 'pid')];
+      // coturn has no "check only" mode: let it start, and stop it two seconds later, long after it has read its configuration.
+      const { stdout } = spawnSync('turnserver', ['-c', join(dir, 'turnserver.conf'), ...flags], { encoding: 'utf8', timeout: 2000 });
+      for (const line of lines.filter((line) => /^(allowed|denied)-peer-ip=/.test(line))) {
+        const [option, range] = line.split('=');
+        assert.ok(stdout.includes(`${option === 'allowed-peer-ip' ? 'White' : 'Black'} listing: ${range}\n`), line);
+      }
+      assert.ok(stdout.includes(`${maxBps} bytes per second allowed per session`), stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('offers TURN over TLS on 443', () => {

@@ -43,6 +43,10 @@ export class RoomPage implements OnInit {
     if (this.room && !this.problem()) void this.call.preview(this.room);
   }
 
+  protected reload(): void {
+    location.reload();
+  }
+
   protected join(displayName: string): void {
     this.displayName.set(displayName);
     void this.call.join(this.roomId(), displayName);

@@ -155,6 +155,12 @@ export class E2eeSession {
     });
   }
 
+  /** The call is over: the media worker (and every key in it) goes. */
+  close(): void {
+    this.media?.terminate();
+    this.#listeners.clear();
+  }
+
   /** Asks a member for their current key, when their frames or messages no longer decrypt. */
   async requestKey(peerId: string): Promise<void> {
     if (this.#members.has(peerId)) await this.send(peerId, encode({ t: 'key-request' } satisfies KeyRequest));

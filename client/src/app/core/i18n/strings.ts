@@ -32,6 +32,11 @@ export interface Strings {
   readonly roomFull: string;
   readonly e2eeRequired: string;
   readonly serverError: string;
+  readonly serverBusy: string;
+  readonly reconnecting: string;
+  readonly serverRestarting: string;
+  readonly updateRequired: string;
+  readonly reload: string;
   readonly participants: (count: number) => string;
   readonly requireE2eeOption: string;
   readonly requireE2eeHint: string;
@@ -92,6 +97,11 @@ export const EN: Strings = {
   roomFull: 'This meeting is full.',
   e2eeRequired: 'This meeting admits only browsers that encrypt end to end, and this browser cannot.',
   serverError: 'The server could not let you join. Try again in a moment.',
+  serverBusy: 'This server is busy right now. Try again in a moment.',
+  reconnecting: 'Reconnecting…',
+  serverRestarting: 'The server is restarting. You will be reconnected automatically.',
+  updateRequired: 'Raum has been updated. Reload the page to continue.',
+  reload: 'Reload',
   participants: (count) => (count === 1 ? '1 person' : `${count} people`),
   requireE2eeOption: 'Admit only browsers with end-to-end encryption',
   requireE2eeHint: 'Otherwise, while someone’s browser cannot encrypt end to end, the meeting falls back to transport encryption for everyone and says so.',
@@ -152,6 +162,11 @@ export const DE: Strings = {
   roomFull: 'Dieses Meeting ist voll.',
   e2eeRequired: 'Dieses Meeting lässt nur Browser mit Ende-zu-Ende-Verschlüsselung zu, und dieser Browser kann das nicht.',
   serverError: 'Der Server konnte dich nicht beitreten lassen. Versuche es gleich noch einmal.',
+  serverBusy: 'Dieser Server ist gerade ausgelastet. Versuche es gleich noch einmal.',
+  reconnecting: 'Verbindung wird wiederhergestellt…',
+  serverRestarting: 'Der Server wird neu gestartet. Die Verbindung wird von selbst wiederhergestellt.',
+  updateRequired: 'Raum wurde aktualisiert. Lade die Seite neu, um fortzufahren.',
+  reload: 'Neu laden',
   participants: (count) => (count === 1 ? '1 Person' : `${count} Personen`),
   requireE2eeOption: 'Nur Browser mit Ende-zu-Ende-Verschlüsselung zulassen',
   requireE2eeHint: 'Sonst wird das Meeting, solange ein Browser nicht Ende-zu-Ende verschlüsseln kann, für alle nur transportverschlüsselt – und zeigt das an.',

@@ -1,11 +1,26 @@
-import { computed, Injectable, type OnDestroy, signal } from '@angular/core';
+import { computed, inject, Injectable, InjectionToken, type OnDestroy, signal } from '@angular/core';
 import { E2eeSession, type E2eeState } from '../e2ee/e2ee-session';
 import { encodedTransformApi, MediaEncryption } from '../e2ee/media-encryption';
 import type { RoomSecret } from '../e2ee/room-secret';
 import type { TransformStats } from '../e2ee/worker-protocol';
-import { SignallingChannel, SignallingError } from '../signalling/signalling-channel';
-import { Call, type CallFailure, type Participant } from './call';
+import { SignallingChannel } from '../signalling/signalling-channel';
+import { AppUpdate } from '../update/app-update';
+import { Call, joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant } from './call';
 import { capture, type CaptureFailure } from './local-media';
+
+/** Makes a call for a room: a connection to the server and the E2EE session on it. Tests give their own. */
+export const CALL_FACTORY = new InjectionToken<(room: RoomSecret) => Promise<Call>>('CALL_FACTORY', {
+  factory: () => async (room) => {
+    const signalling = SignallingChannel.connect();
+    const api = encodedTransformApi();
+    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
+    return new Call(signalling, e2ee);
+  },
+});
+
+/** Joining afresh (the server forgot this participant) is tried this long before giving up. */
+const REJOIN_GIVE_UP_MS = 120_000;
+const REJOIN_BACKOFF_MS = [0, 500, 1000, 2000, 4000];
 
 export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
 
@@ -36,6 +51,9 @@ const MAX_CHAT_LINES = 500;
 export class CallService implements OnDestroy {
   readonly phase = signal<Phase>('prejoin');
   readonly failure = signal<CallFailure | undefined>(undefined);
+  /** In the call, but the connection is being re-established; nothing to do but wait. */
+  readonly reconnecting = signal(false);
+  readonly notice = signal<CallNotice | undefined>(undefined);
   readonly participants = signal<readonly Participant[]>([]);
   /** The own camera, for the preview and the self-view tile. */
   readonly camera = signal<MediaStreamTrack | undefined>(undefined);
@@ -59,11 +77,17 @@ export class CallService implements OnDestroy {
   });
 
   private readonly proven = signal(false);
+  private readonly makeCall = inject(CALL_FACTORY);
+  private readonly update = inject(AppUpdate);
   #microphone: MediaStreamTrack | undefined;
+  #joinedAs: { roomId: string; displayName: string | undefined } | undefined;
+  readonly #networkChanged = () => this.#joined?.networkChanged();
   #room: RoomSecret | undefined;
   /** Connected (and prepared) from the preview on; joined only in the 'in-call' phase. */
   #call: Promise<Call> | undefined;
   #joined: Call | undefined;
+  /** The call this page shows: the joined one, or the one being prepared or joined. */
+  #current: Call | undefined;
   #proofTimer: ReturnType<typeof setInterval> | undefined;
   #lastStats = new Map<string, TransformStats>();
   /** The last toggle's work, so quick double-clicks apply in order. */
@@ -71,16 +95,24 @@ export class CallService implements OnDestroy {
   /** The preview's device requests; joining waits for them so nobody joins without what they chose. */
   #devicesReady: Promise<void> = Promise.resolve();
 
+  constructor() {
+    // A new network (Wi-Fi to mobile data) breaks the paths of a call: look for new ones at once.
+    addEventListener('online', this.#networkChanged);
+    connection()?.addEventListener('change', this.#networkChanged);
+  }
+
   /** Opens camera and microphone for the pre-join preview, and connects meanwhile. */
   preview(room: RoomSecret): Promise<void> {
     this.#room = room;
     this.#devicesReady = this.openDevices();
     this.#call ??= this.newCall(room);
-    // A failure to connect shows when joining.
+    // A failure to connect shows when joining; a server newer than this app updates it first.
     this.#call
       .then((call) => call.prepare())
       .then(({ requireE2ee }) => this.operatorRequiresE2ee.set(requireE2ee))
-      .catch(() => undefined);
+      .catch((error: unknown) => {
+        if (joinFailure(error) === 'upgrade-required') void this.updateApp();
+      });
     return this.#devicesReady;
   }
 
@@ -97,24 +129,14 @@ export class CallService implements OnDestroy {
     if (this.phase() === 'joining' || this.phase() === 'in-call' || !this.#room) return;
     this.phase.set('joining');
     this.failure.set(undefined);
+    this.#joinedAs = { roomId, displayName: displayName.trim() || undefined };
     await this.#devicesReady;
     await this.#busy;
+    const pending = (this.#call ??= this.newCall(this.#room));
     try {
-      const pending = (this.#call ??= this.newCall(this.#room));
-      const call = await pending;
-      await call.join({ roomId, displayName: displayName.trim() || undefined, camera: this.camera(), microphone: this.#microphone });
-      if (this.#call !== pending) return;
-      this.#joined = call;
-      this.phase.set('in-call');
-      this.#proofTimer = setInterval(() => void this.checkProof(call), PROOF_INTERVAL_MS);
-      // Apply the devices' state now, including what was toggled while joining.
-      await this.serially(async () => {
-        await call.setMedia('camera', this.camera() ?? null);
-        await call.setMedia('microphone', this.microphoneOn() ? (this.#microphone ?? null) : null);
-      });
+      await this.enter(await pending);
     } catch (error) {
-      const code = error instanceof SignallingError ? error.code : undefined;
-      this.fail(code === 'room-full' || code === 'e2ee-required' ? code : 'server-error');
+      if (this.#call === pending) this.fail(joinFailure(error));
     }
   }
 
@@ -168,7 +190,66 @@ export class CallService implements OnDestroy {
   }
 
   ngOnDestroy(): void {
+    removeEventListener('online', this.#networkChanged);
+    connection()?.removeEventListener('change', this.#networkChanged);
     void this.leave();
+  }
+
+  /** Joins with this page's devices; the call is the page's current one from then on. */
+  private async enter(call: Call): Promise<void> {
+    const { roomId, displayName } = this.#joinedAs!;
+    await call.join({ roomId, displayName, camera: this.camera(), microphone: this.#microphone });
+    if (call.closed) throw new Error('the call ended while joining');
+    this.#joined = call;
+    this.phase.set('in-call');
+    this.reconnecting.set(false);
+    clearInterval(this.#proofTimer);
+    this.#lastStats = new Map();
+    this.#proofTimer = setInterval(() => void this.checkProof(call), PROOF_INTERVAL_MS);
+    // Apply the devices' state now, including what was toggled while joining.
+    await this.serially(async () => {
+      await call.setMedia('camera', this.camera() ?? null);
+      await call.setMedia('microphone', this.microphoneOn() ? (this.#microphone ?? null) : null);
+    });
+  }
+
+  /** A call ended by itself: the page follows, joining afresh where the server just forgot us. */
+  private callFailed(call: Call, reason: CallFailure): void {
+    if (this.#joined !== call) return;
+    if (reason === 'session-expired') void this.rejoin();
+    else if (reason === 'upgrade-required') void this.updateApp();
+    else this.fail(reason);
+  }
+
+  /**
+   * The server no longer knows this participant (away past the grace period,
+   * or it restarted): join again as someone new, with the same devices and
+   * fresh keys, without asking. Chat so far stays on screen.
+   */
+  private async rejoin(): Promise<void> {
+    this.#joined = undefined;
+    this.reconnecting.set(true);
+    this.proven.set(false);
+    const deadline = Date.now() + REJOIN_GIVE_UP_MS;
+    for (let attempt = 0; this.phase() === 'in-call'; attempt++) {
+      const pending = (this.#call = this.newCall(this.#room!));
+      try {
+        await this.enter(await pending);
+        return;
+      } catch (error) {
+        void pending.then((call) => call.close());
+        const failure = joinFailure(error);
+        if (this.#call !== pending) return;
+        if (failure === 'upgrade-required') return void this.updateApp();
+        if (!worthRetrying(failure) || Date.now() > deadline) return this.fail(failure);
+      }
+      await new Promise((resolve) => setTimeout(resolve, REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)] * (0.5 + Math.random() / 2)));
+    }
+  }
+
+  /** This app is older than the server: update and reload (the call, if any, is over already). */
+  private async updateApp(): Promise<void> {
+    if (!(await this.update.reload())) this.fail('upgrade-required');
   }
 
   private async openDevices(): Promise<void> {
@@ -184,16 +265,16 @@ export class CallService implements OnDestroy {
   }
 
   private async newCall(room: RoomSecret): Promise<Call> {
-    const signalling = SignallingChannel.connect();
-    const api = encodedTransformApi();
-    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) =>
-      signalling.request('sendKeyMessage', { to, payload }),
-    );
-    const call = new Call(signalling, e2ee);
-    e2ee.onChange((state) => this.e2ee.set(state));
-    call.onChange((participants) => this.participants.set(participants));
-    call.onFailure((reason) => this.fail(reason));
+    const call = await this.makeCall(room);
+    this.#current = call;
+    const current = () => this.#current === call;
+    call.e2ee.onChange((state) => current() && this.e2ee.set(state));
+    call.onChange((participants) => current() && this.participants.set(participants));
+    call.onFailure((reason) => this.callFailed(call, reason));
+    call.onConnection((reconnecting) => current() && this.reconnecting.set(reconnecting));
+    call.onNotice((notice) => current() && this.notice.set(notice));
     call.onChat(({ from, self, text, at }) => {
+      if (!current()) return;
       const name = self ? undefined : this.participants().find((participant) => participant.peerId === from)?.displayName;
       this.chat.update((lines) => [...lines, { self, name, text, at }].slice(-MAX_CHAT_LINES));
     });
@@ -238,14 +319,17 @@ export class CallService implements OnDestroy {
     this.failure.set(reason);
   }
 
-  /** Forgets the call and releases the devices and the E2EE worker. */
+  /** Closes the call (its connection, transports and E2EE worker) and releases the devices. */
   private end(phase: 'left' | 'failed'): void {
     const call = this.#call;
     this.#call = undefined;
     this.#joined = undefined;
+    this.#current = undefined;
     clearInterval(this.#proofTimer);
     this.#lastStats = new Map();
     this.proven.set(false);
+    this.reconnecting.set(false);
+    this.notice.set(undefined);
     this.participants.set([]);
     this.e2ee.set(undefined);
     this.chat.set([]);
@@ -255,7 +339,8 @@ export class CallService implements OnDestroy {
     this.#microphone?.stop();
     this.#microphone = undefined;
     this.microphoneOn.set(false);
-    void call?.then((ended) => ended.e2ee.media?.terminate(), () => undefined);
+    // Leaving tells the server first (see leave()); every other end closes at once.
+    if (phase === 'failed') void call?.then((ended) => ended.close(), () => undefined);
   }
 
   private serially(work: () => Promise<void>): Promise<unknown> {
@@ -263,4 +348,9 @@ export class CallService implements OnDestroy {
     this.#busy = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The Network Information API, where the browser has it (Chromium, on phones above all). */
+function connection(): EventTarget | undefined {
+  return (navigator as Navigator & { connection?: EventTarget }).connection;
 }

@@ -1,78 +1,30 @@
-import { Device, FakeHandler, testFakeParameters as fake } from 'mediasoup-client';
+import { Device, FakeHandler, testFakeParameters as fake, type types } from 'mediasoup-client';
 import type { PeerInfo } from '@raum/protocol';
 import { E2eeSession } from '../e2ee/e2ee-session';
 import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
-import { FakeServer } from '../testing/fake-server';
+import type { FakeServer } from '../testing/fake-server';
+import { ADA, cameraTrack, microphoneTrack, ROOM, serverFor, until, type ScriptedRoom } from '../testing/scripted-room';
 import { Call, type Participant } from './call';
-
-const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
-
-function cameraTrack(): MediaStreamTrack {
-  const canvas = document.createElement('canvas');
-  canvas.getContext('2d')!.fillRect(0, 0, 1, 1);
-  return canvas.captureStream(5).getVideoTracks()[0];
-}
-
-function microphoneTrack(): MediaStreamTrack {
-  return new AudioContext().createMediaStreamDestination().stream.getAudioTracks()[0];
-}
-
-/** What the scripted server knows: everyone's producers, and which are paused. */
-interface Room {
-  peers: PeerInfo[];
-  paused: Set<string>;
-}
-
-/** A server for one room; `room` can change while the call runs. */
-function serverFor(room: Room): FakeServer {
-  let produced = 0;
-  const transport = () => {
-    const remote = fake.generateTransportRemoteParameters();
-    return { transportId: remote.id, iceParameters: remote.iceParameters, iceCandidates: remote.iceCandidates, dtlsParameters: remote.dtlsParameters };
-  };
-  return new FakeServer()
-    .answer('capabilities', () => ({ protocolVersion: 1, routerRtpCapabilities: fake.generateRouterRtpCapabilities(), requireE2ee: false }))
-    .answer('join', () => ({ peerId: 'me', peers: room.peers, iceServers: [], iceTransportPolicy: 'all' }))
-    .answer('createTransport', transport)
-    .answer('produce', () => ({ producerId: `mine-${++produced}` }))
-    .answer('consume', ({ producerId }: { producerId: string }) => {
-      const owner = room.peers.find((peer) => peer.producers.some((producer) => producer.producerId === producerId))!;
-      const { kind } = owner.producers.find((producer) => producer.producerId === producerId)!;
-      const remote = fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' });
-      return { consumerId: remote.id, producerId, peerId: owner.peerId, kind, rtpParameters: remote.rtpParameters, producerPaused: room.paused.has(producerId) };
-    });
-}
-
-const ADA: PeerInfo = {
-  peerId: 'ada',
-  displayName: 'Ada',
-  e2ee: true,
-  producers: [
-    { producerId: 'ada-cam', kind: 'video', source: 'camera', paused: false },
-    { producerId: 'ada-mic', kind: 'audio', source: 'microphone', paused: true },
-  ],
-};
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).withContext('condition reached in time').toBeTrue();
-}
 
 describe('Call (mediasoup-client with its fake handler, scripted server)', () => {
   let server: FakeServer;
-  let room: Room;
+  let room: ScriptedRoom;
   let call: Call;
   let seen: readonly Participant[];
+  let transports: types.Transport[];
 
   async function start(peers: PeerInfo[]): Promise<void> {
     const paused = peers.flatMap((peer) => peer.producers.filter((producer) => producer.paused).map((producer) => producer.producerId));
     room = { peers: [...peers], paused: new Set(paused) };
     server = serverFor(room);
-    const signalling = new SignallingChannel(server);
+    const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
     // The fake handler has no encoded transforms: this browser sends and receives plain frames.
     const e2ee = await E2eeSession.create(newRoomSecret(), undefined, (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
-    call = new Call(signalling, e2ee, new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
+    const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
+    transports = [];
+    device.observer.on('newtransport', (transport) => transports.push(transport));
+    call = new Call(signalling, e2ee, device);
     seen = [];
     call.onChange((participants) => (seen = participants));
   }
@@ -163,17 +115,105 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     ]);
   });
 
-  it('reports a lost connection once, and leaving tells the server', async () => {
+  it('rides out a dropped socket without anyone noticing, and fails once when the server stays away', async () => {
+    await start([ADA]);
+    const failures: string[] = [];
+    const reconnecting: boolean[] = [];
+    call.onFailure((reason) => failures.push(reason));
+    call.onConnection((value) => reconnecting.push(value));
+    await call.join({ roomId: ROOM });
+    server.drop();
+    await until(() => reconnecting.length === 2);
+    expect(reconnecting).toEqual([true, false]);
+    expect(failures).toEqual([]);
+    expect(seen.length).withContext('Ada is still there').toBe(1);
+
+    server.unreachable = true;
+    server.drop();
+    await until(() => failures.length > 0);
+    expect(failures).toEqual(['connection-lost']);
+    expect(call.closed).toBeTrue();
+  });
+
+  it('reports an expired session, so that the page can join afresh', async () => {
     await start([ADA]);
     const failures: string[] = [];
     call.onFailure((reason) => failures.push(reason));
     await call.join({ roomId: ROOM });
-    server.drop();
-    expect(failures).toEqual(['connection-lost']);
+    server.restart();
+    await until(() => failures.length > 0);
+    expect(failures).toEqual(['session-expired']);
+    expect(call.closed).toBeTrue();
+  });
 
-    await start([]);
-    await call.join({ roomId: ROOM });
+  it('closes everything once: transports, connection and E2EE worker, and leaving tells the server', async () => {
+    await start([ADA]);
+    await call.join({ roomId: ROOM, camera: cameraTrack() });
+    const terminate = spyOn(call.e2ee, 'close').and.callThrough();
     await call.leave();
     expect(server.methods().at(-1)).toBe('leave');
+    expect(transports.every((transport) => transport.closed)).toBeTrue();
+    expect(server.socket?.closedWith).toEqual([1000]);
+    call.close();
+    await call.leave();
+    expect(terminate).toHaveBeenCalledTimes(1);
+    expect(server.methods().filter((method) => method === 'leave').length).toBe(1);
+  });
+
+  it('restarts ICE when a transport’s connectivity fails or the network changes', async () => {
+    await start([]);
+    await call.join({ roomId: ROOM, camera: cameraTrack() });
+    const restarts = () => server.requests.filter((request) => request.method === 'restartIce').map((request) => request.data.transportId);
+    server.answer('restartIce', () => ({ iceParameters: fake.generateTransportRemoteParameters().iceParameters }));
+    const [recv, send] = transports;
+    (send.handler as unknown as { setConnectionState(state: string): void }).setConnectionState('failed');
+    await until(() => restarts().length === 1);
+    expect(restarts()).toEqual([send.id]);
+    // Not again right away, however often it is asked.
+    call.networkChanged();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(restarts()).toEqual([send.id, recv.id]);
+  });
+
+  it('sends and receives anew on new transports when the SFU lost the room’s media, with the same people', async () => {
+    await start([ADA]);
+    const camera = cameraTrack();
+    await call.join({ roomId: ROOM, camera, microphone: microphoneTrack() });
+    await call.setMedia('microphone', null);
+    const before = transports.slice();
+    server.requests.length = 0;
+
+    // The room moved to a new router: Ada sends again with new producers.
+    server.notify('mediaReset', {});
+    const adaAgain = { ...ADA, producers: [{ producerId: 'ada-cam-2', kind: 'video' as const, source: 'camera' as const, paused: false }] };
+    room.peers = [adaAgain];
+    server.notify('producerAdded', { peerId: 'ada', producer: adaAgain.producers[0] });
+    await until(() => seen[0]?.camera?.producerId === 'ada-cam-2' && server.methods().includes('produce'));
+    expect(before.every((transport) => transport.closed)).withContext('the old transports are gone').toBeTrue();
+    expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
+    expect(server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source)).withContext('the muted microphone stays off').toEqual(['camera']);
+    expect(server.requests.filter((request) => request.method === 'consume').map((request) => request.data.producerId)).toEqual(['ada-cam-2']);
+    expect(seen.map((participant) => participant.displayName)).toEqual(['Ada']);
+    expect(camera.readyState).toBe('live');
+  });
+
+  it('renews TURN credentials on its transports and looks for paths with them', async () => {
+    await start([]);
+    await call.join({ roomId: ROOM });
+    server.answer('restartIce', () => ({ iceParameters: fake.generateTransportRemoteParameters().iceParameters }));
+    const updates = transports.map((transport) => spyOn(transport, 'updateIceServers').and.callThrough());
+    const iceServers = [{ urls: ['turn:turn.example.org:3478'], username: '1:x', credential: 'c' }];
+    server.notify('iceServers', { iceServers });
+    await until(() => server.methods().filter((method) => method === 'restartIce').length === 2);
+    for (const update of updates) expect(update).toHaveBeenCalledOnceWith({ iceServers });
+  });
+
+  it('tells the page when the server is about to restart', async () => {
+    await start([]);
+    const notices: string[] = [];
+    call.onNotice((notice) => notices.push(notice));
+    await call.join({ roomId: ROOM });
+    server.notify('serverDraining', { closesInMs: 30_000 });
+    expect(notices).toEqual(['server-restarting']);
   });
 });

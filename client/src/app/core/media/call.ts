@@ -1,7 +1,7 @@
 import { Device, type types } from 'mediasoup-client';
-import type { MediaSource, PeerInfo, ProducerInfo, RequestResult } from '@raum/protocol';
+import { PROTOCOL_VERSION, type MediaSource, type PeerInfo, type ProducerInfo, type RequestResult } from '@raum/protocol';
 import type { E2eeSession } from '../e2ee/e2ee-session';
-import type { SignallingChannel } from '../signalling/signalling-channel';
+import { SignallingError, type SignallingChannel } from '../signalling/signalling-channel';
 
 /** A stream received from another participant. */
 export interface RemoteMedia {
@@ -34,8 +34,28 @@ export interface ChatMessage {
   readonly at: Date;
 }
 
-/** Why a call ended without the person leaving. */
-export type CallFailure = 'connection-lost' | 'room-full' | 'e2ee-required' | 'server-error';
+/**
+ * Why a call ended without the person leaving. 'session-expired': the server
+ * no longer knows this participant (it was away too long, or the server
+ * restarted), so the call must be joined afresh.
+ */
+export type CallFailure = 'connection-lost' | 'session-expired' | 'room-full' | 'e2ee-required' | 'server-busy' | 'upgrade-required' | 'server-error';
+
+/** Failures a join can end in that trying again will not change. */
+const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required']);
+
+/** The failure a refused or broken join stands for. */
+export function joinFailure(error: unknown): CallFailure {
+  const code = error instanceof SignallingError ? error.code : undefined;
+  if (code === 'closed' || code === 'timeout') return 'connection-lost';
+  if (code === 'room-full' || code === 'e2ee-required' || code === 'upgrade-required' || code === 'server-busy') return code;
+  return 'server-error';
+}
+
+/** Whether joining again later may succeed after this failure. */
+export function worthRetrying(failure: CallFailure): boolean {
+  return !FINAL_JOIN_FAILURES.has(failure);
+}
 
 /** What the server said before joining. */
 export interface Prepared {
@@ -61,6 +81,11 @@ const FIRST_KEY_WAIT_MS = 3000;
 /** How long a chat message that did not decrypt waits for its sender's key before one more try. */
 const CHAT_RETRY_MS = 1500;
 
+/** A transport whose ICE is 'disconnected' this long gets an ICE restart (short outages heal by themselves). */
+const ICE_DISCONNECTED_GRACE_MS = 2000;
+/** ICE restarts of one transport are at least this far apart. */
+const ICE_RESTART_SPACING_MS = 2000;
+
 // Three layers for the camera, so the SFU can send each receiver what it can take.
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -68,11 +93,17 @@ const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
+/** Something the call wants the person to know, without anything to do about it. */
+export type CallNotice = 'server-restarting';
+
 /**
  * One person's side of a call through the SFU: the mediasoup-client device,
  * one send and one receive transport, the local producers and a consumer per
- * remote stream. Knows nothing of Angular; the page observes it through
- * onChange and onFailure.
+ * remote stream. It repairs what a real network breaks: ICE is restarted when
+ * connectivity goes or the network changes, and when the SFU loses the room's
+ * media (a worker died) the transports are made anew with the same people and
+ * keys. Knows nothing of Angular; the page observes it through its listeners.
+ * close() releases everything, once, on every path.
  */
 export class Call {
   readonly #peers = new Map<string, RemotePeer>();
@@ -80,27 +111,37 @@ export class Call {
   readonly #changeListeners = new Set<(participants: readonly Participant[]) => void>();
   readonly #failureListeners = new Set<(reason: CallFailure) => void>();
   readonly #chatListeners = new Set<(message: ChatMessage) => void>();
+  readonly #connectionListeners = new Set<(reconnecting: boolean) => void>();
+  readonly #noticeListeners = new Set<(notice: CallNotice) => void>();
   /** Each producer's transform in the E2EE worker, by producer id. */
   readonly #senderTransforms = new Map<string, string>();
+  readonly #lastIceRestart = new WeakMap<types.Transport, number>();
   #selfId = '';
   #ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> = {};
   readonly #stopListening: Array<() => void> = [];
   #sendTransport: types.Transport | undefined;
   #recvTransport: types.Transport | undefined;
   #prepared: Promise<Prepared> | undefined;
-  #transportsCreated!: () => void;
-  /** Streams announced while joining wait for the transports here. */
-  readonly #transportsReady = new Promise<void>((resolve) => (this.#transportsCreated = resolve));
-  #left = false;
+  /** Streams announced while the transports are being made wait here. */
+  #transportsReady!: Promise<void>;
+  #transportsCreated: (() => void) | undefined;
+  #closed = false;
+  #reconnecting = false;
 
   constructor(
     private readonly signalling: SignallingChannel,
     readonly e2ee: E2eeSession,
     private readonly device: Device = new Device(),
-  ) {}
+  ) {
+    this.awaitTransports();
+  }
 
   get participants(): readonly Participant[] {
     return [...this.#peers.values()].map(toParticipant);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
   }
 
   onChange(listener: (participants: readonly Participant[]) => void): () => void {
@@ -118,6 +159,17 @@ export class Call {
     return () => this.#chatListeners.delete(listener);
   }
 
+  /** True while the signalling connection is being re-established (the call itself goes on). */
+  onConnection(listener: (reconnecting: boolean) => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  onNotice(listener: (notice: CallNotice) => void): () => void {
+    this.#noticeListeners.add(listener);
+    return () => this.#noticeListeners.delete(listener);
+  }
+
   /**
    * The E2EE worker transforms of the producers that are sending now (not
    * paused); a producer without one shows as 'missing', which no proof accepts.
@@ -132,10 +184,13 @@ export class Call {
    */
   prepare(): Promise<Prepared> {
     this.#prepared ??= (async () => {
-      const { routerRtpCapabilities, requireE2ee } = await this.signalling.request('capabilities', {});
+      const { routerRtpCapabilities, requireE2ee, heartbeat } = await this.signalling.request('capabilities', { protocolVersion: PROTOCOL_VERSION });
+      this.signalling.setHeartbeat(heartbeat);
       if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
       return { requireE2ee };
     })();
+    // A failed attempt may be tried again (the server may have been restarting).
+    this.#prepared.catch(() => (this.#prepared = undefined));
     return this.#prepared;
   }
 
@@ -143,23 +198,22 @@ export class Call {
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
     await this.prepare();
-    const { peerId, peers, iceServers, iceTransportPolicy } = await this.signalling.request('join', {
+    const { peerId, peers, iceServers, iceTransportPolicy, resumeToken } = await this.signalling.request('join', {
       roomId,
       displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
       requireE2ee: this.e2ee.requireE2ee,
     });
+    if (this.#closed) return;
+    this.signalling.keepSession(resumeToken);
     this.#selfId = peerId;
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.addPeer(peer);
     // Our key exists before any frame does; the others learn it from the key exchange.
     await this.e2ee.start(peerId);
     this.changed();
-    const [recv, send] = await Promise.all([this.createTransport('recv'), this.createTransport('send')]);
-    this.#recvTransport = recv;
-    this.#sendTransport = send;
-    this.#transportsCreated();
+    await this.createTransports();
     await Promise.all([
       ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
       camera && this.produce('camera', camera),
@@ -196,17 +250,35 @@ export class Call {
     this.emitChat({ from: this.#selfId, self: true, text, at: new Date() });
   }
 
-  /** Leaves the room and releases every transport of this call. */
+  /** Tells the server this person leaves, then releases everything. */
   async leave(): Promise<void> {
-    if (this.#left) return;
+    if (this.#closed) return;
     try {
-      if (!this.signalling.closed) await this.signalling.request('leave', {});
+      if (this.signalling.state === 'open') await this.signalling.request('leave', {});
     } catch {
       // Leaving a room the server no longer has us in is still leaving.
     } finally {
-      this.tearDown();
-      this.signalling.close();
+      this.close();
     }
+  }
+
+  /** Releases the transports, the signalling connection and the E2EE worker. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const stop of this.#stopListening.splice(0)) stop();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    this.#producers.clear();
+    this.#peers.clear();
+    this.signalling.close();
+    this.e2ee.close();
+  }
+
+  /** A new network (Wi-Fi to mobile data, a new address): find a path again now, not after a timeout. */
+  networkChanged(): void {
+    this.signalling.retryNow();
+    for (const transport of [this.#sendTransport, this.#recvTransport]) if (transport) void this.restartIce(transport);
   }
 
   private listen(): void {
@@ -239,7 +311,17 @@ export class Call {
       }),
       signalling.on('producerPaused', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true)),
       signalling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
-      signalling.onClosed(() => this.fail('connection-lost')),
+      signalling.on('mediaReset', () => void this.resetMedia()),
+      signalling.on('iceServers', ({ iceServers }) => void this.renewIceServers(iceServers as RTCIceServer[])),
+      signalling.on('serverDraining', () => this.emitNotice('server-restarting')),
+      signalling.onState((state) => {
+        if (state === 'closed') return this.fail('connection-lost');
+        const reconnecting = state === 'reconnecting';
+        if (reconnecting === this.#reconnecting) return;
+        this.#reconnecting = reconnecting;
+        for (const listener of this.#connectionListeners) listener(reconnecting);
+      }),
+      signalling.onSessionLost((code) => this.fail(code === 'upgrade-required' ? 'upgrade-required' : 'session-expired')),
     );
   }
 
@@ -253,6 +335,27 @@ export class Call {
     if (!producer) return;
     producer.paused = paused;
     this.changed();
+  }
+
+  /**
+   * From now until createTransports() finishes, new streams wait for the
+   * transports. Whoever waited for the previous ones goes on (and finds none).
+   */
+  private awaitTransports(): void {
+    this.#transportsCreated?.();
+    this.#transportsReady = new Promise<void>((resolve) => (this.#transportsCreated = resolve));
+  }
+
+  private async createTransports(): Promise<void> {
+    const [recv, send] = await Promise.all([this.createTransport('recv'), this.createTransport('send')]);
+    if (this.#closed) {
+      recv.close();
+      send.close();
+      return;
+    }
+    this.#recvTransport = recv;
+    this.#sendTransport = send;
+    this.#transportsCreated?.();
   }
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
@@ -279,13 +382,65 @@ export class Call {
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') this.fail('connection-lost');
+      if (state === 'failed') void this.restartIce(transport);
+      if (state === 'disconnected') {
+        setTimeout(() => transport.connectionState === 'disconnected' && void this.restartIce(transport), ICE_DISCONNECTED_GRACE_MS);
+      }
     });
     return transport;
   }
 
+  /** New ICE credentials from the SFU, so the browser looks for a path again (a new network, a new address). */
+  private async restartIce(transport: types.Transport): Promise<void> {
+    const last = this.#lastIceRestart.get(transport) ?? 0;
+    if (this.#closed || transport.closed || Date.now() - last < ICE_RESTART_SPACING_MS) return;
+    this.#lastIceRestart.set(transport, Date.now());
+    try {
+      const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
+      if (!transport.closed) await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    } catch {
+      // The transport went away meanwhile (left, or the SFU reset it); the next state change tries again.
+    }
+  }
+
+  /** Fresh TURN credentials: later allocations use them, and an ICE restart makes new ones now. */
+  private async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
+    this.#ice = { ...this.#ice, iceServers };
+    for (const transport of [this.#sendTransport, this.#recvTransport]) {
+      if (!transport || transport.closed) continue;
+      await transport.updateIceServers({ iceServers });
+      this.#lastIceRestart.delete(transport);
+      await this.restartIce(transport);
+    }
+  }
+
+  /**
+   * The SFU lost everything it held for this room (its worker died) and moved
+   * the room to a new router: the same people, the same keys, new transports.
+   * Our streams are sent again; everyone else's are announced again as they
+   * are sent again, and received as before.
+   */
+  private async resetMedia(): Promise<void> {
+    const sending = [...this.#producers].filter(([, producer]) => !producer.paused && producer.track).map(([source, producer]) => ({ source, track: producer.track! }));
+    this.awaitTransports();
+    this.#sendTransport?.close();
+    this.#recvTransport?.close();
+    this.#sendTransport = this.#recvTransport = undefined;
+    this.#producers.clear();
+    this.#senderTransforms.clear();
+    for (const peer of this.#peers.values()) peer.producers.clear();
+    this.changed();
+    try {
+      await this.createTransports();
+      await Promise.all(sending.map(({ source, track }) => this.produce(source, track)));
+    } catch {
+      // Another reset or the end of the call came in between; that path takes over.
+    }
+  }
+
   private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
-    if (!this.#sendTransport) throw new Error('join before sending media');
+    await this.#transportsReady;
+    if (!this.#sendTransport || this.#closed) throw new Error('join before sending media');
     let transform: string | undefined;
     const producer = await this.#sendTransport.produce({
       track,
@@ -304,14 +459,14 @@ export class Call {
     try {
       await this.startConsumer(peerId, producerId);
     } catch {
-      // The producer closed or the call ended while this was under way.
+      // The producer closed, the SFU reset, or the call ended while this was under way.
     }
   }
 
   private async startConsumer(peerId: string, producerId: string): Promise<void> {
     await this.#transportsReady;
     const transport = this.#recvTransport;
-    if (!transport || this.#left) return;
+    if (!transport || this.#closed) return;
     const remote = await this.signalling.request('consume', { producerId });
     // The answer is as current as the notifications before it; later ones apply on top.
     const known = this.#peers.get(peerId)?.producers.get(producerId);
@@ -325,7 +480,7 @@ export class Call {
     });
     const producer = this.#peers.get(peerId)?.producers.get(producerId);
     // The producer or its peer went away while we were setting up.
-    if (!producer || this.#left) {
+    if (!producer || this.#closed) {
       consumer.close();
       return;
     }
@@ -347,32 +502,28 @@ export class Call {
       await new Promise((resolve) => setTimeout(resolve, CHAT_RETRY_MS));
       text = await this.e2ee.decryptChat(from, payload);
     }
-    if (text !== undefined && !this.#left) this.emitChat({ from, self: false, text, at: new Date() });
+    if (text !== undefined && !this.#closed) this.emitChat({ from, self: false, text, at: new Date() });
   }
 
   private emitChat(message: ChatMessage): void {
     for (const listener of this.#chatListeners) listener(message);
   }
 
+  private emitNotice(notice: CallNotice): void {
+    for (const listener of this.#noticeListeners) listener(notice);
+  }
+
   private changed(): void {
-    if (this.#left) return;
+    if (this.#closed) return;
     const participants = this.participants;
     for (const listener of this.#changeListeners) listener(participants);
   }
 
   private fail(reason: CallFailure): void {
-    if (this.#left) return;
-    this.tearDown();
-    for (const listener of this.#failureListeners) listener(reason);
-  }
-
-  private tearDown(): void {
-    this.#left = true;
-    for (const stop of this.#stopListening.splice(0)) stop();
-    this.#sendTransport?.close();
-    this.#recvTransport?.close();
-    this.#producers.clear();
-    this.#peers.clear();
+    if (this.#closed) return;
+    const listeners = [...this.#failureListeners];
+    this.close();
+    for (const listener of listeners) listener(reason);
   }
 }
 

@@ -1,0 +1,61 @@
+import { testFakeParameters as fake } from 'mediasoup-client';
+import type { PeerInfo } from '@raum/protocol';
+import { FakeServer } from './fake-server';
+
+export const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export function cameraTrack(): MediaStreamTrack {
+  const canvas = document.createElement('canvas');
+  canvas.getContext('2d')!.fillRect(0, 0, 1, 1);
+  return canvas.captureStream(5).getVideoTracks()[0];
+}
+
+export function microphoneTrack(): MediaStreamTrack {
+  return new AudioContext().createMediaStreamDestination().stream.getAudioTracks()[0];
+}
+
+/** What the scripted server knows: everyone's producers, and which are paused. */
+export interface ScriptedRoom {
+  peers: PeerInfo[];
+  paused: Set<string>;
+}
+
+/** A server for one room; `room` can change while the call runs. */
+export function serverFor(room: ScriptedRoom): FakeServer {
+  let produced = 0;
+  const transport = () => {
+    const remote = fake.generateTransportRemoteParameters();
+    return { transportId: remote.id, iceParameters: remote.iceParameters, iceCandidates: remote.iceCandidates, dtlsParameters: remote.dtlsParameters };
+  };
+  return new FakeServer()
+    .answer('capabilities', () => ({
+      protocolVersion: 2,
+      routerRtpCapabilities: fake.generateRouterRtpCapabilities(),
+      requireE2ee: false,
+      heartbeat: { intervalMs: 40, timeoutMs: 120 },
+    }))
+    .answer('join', () => ({ peerId: 'me', peers: room.peers, iceServers: [], iceTransportPolicy: 'all' }))
+    .answer('createTransport', transport)
+    .answer('produce', () => ({ producerId: `mine-${++produced}` }))
+    .answer('consume', ({ producerId }: { producerId: string }) => {
+      const owner = room.peers.find((peer) => peer.producers.some((producer) => producer.producerId === producerId))!;
+      const { kind } = owner.producers.find((producer) => producer.producerId === producerId)!;
+      const remote = fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' });
+      return { consumerId: remote.id, producerId, peerId: owner.peerId, kind, rtpParameters: remote.rtpParameters, producerPaused: room.paused.has(producerId) };
+    });
+}
+
+export const ADA: PeerInfo = {
+  peerId: 'ada',
+  displayName: 'Ada',
+  e2ee: true,
+  producers: [
+    { producerId: 'ada-cam', kind: 'video', source: 'camera', paused: false },
+    { producerId: 'ada-mic', kind: 'audio', source: 'microphone', paused: true },
+  ],
+};
+
+export async function until(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200 && !condition(); attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(condition()).withContext('condition reached in time').toBeTrue();
+}
