@@ -2,6 +2,13 @@
 //   join  time from opening a room link to the first remote video frame, for the
 //         2nd and 3rd person, end-to-end encrypted and not (e2e/bench/join.bench.ts)
 //   e2ee  cipher time per frame and bitrate overhead (e2e/bench/e2ee.bench.ts)
+//   soak  join/leave cycles through the protocol (RAUM_SOAK_CYCLES, default 1000) and the
+//         server's memory growth; fails if its counts do not come back to zero, which
+//         is a correctness check, not a time (e2e/bench/soak.bench.ts)
+//   load  2,000 sockets that never join next to a 3-person call: the server's CPU and
+//         memory, and the call's decoded frames, with and without them (e2e/bench/load.bench.ts)
+//   recovery  how fast a call comes back from a silent network loss, a killed media
+//         worker and a restart, and how long a drain takes (e2e/bench/recovery.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -40,15 +47,19 @@ function benchSize(root) {
   console.log(`All client JavaScript, including the lazily loaded call code: ${kb(all.raw)} raw, ${kb(all.gzip)} gzip`);
 }
 
-/** The browser benchmarks run as Playwright scripts, with the end-to-end tests' server and helpers. */
-function benchInBrowser(root, env, name) {
+/** Benchmarks that need a server run as Playwright scripts, with the end-to-end tests' helpers. */
+function benchInPlaywright(root, env, name) {
   const playwright = join(root, 'node_modules', '.bin', 'playwright');
-  const result = spawnSync(playwright, ['test', '-c', 'e2e/bench.config.ts', `${name}.bench.ts`, '--reporter=line'], { cwd: root, env, stdio: 'inherit' });
+  const result = spawnSync(playwright, ['test', '-c', 'e2e/bench.config.ts', `${name}.bench.ts`, '--reporter=line'], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error(`the ${name} benchmark failed`);
 }
 
 export async function runBench(name, { root, env }) {
-  if (name === 'join' || name === 'e2ee') return benchInBrowser(root, env, name);
+  if (['join', 'e2ee', 'soak', 'load', 'recovery'].includes(name)) return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | size');
+  throw new Error('usage: bench join | e2ee | soak | load | recovery | size');
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorker } from './mediasoup-worker/resolve.mjs';
+import { writeUnit } from './systemd-unit.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_VERSION = '24.21.0';
@@ -48,7 +49,10 @@ function ensureNode24() {
   const tarball = execFileSync('npm', ['pack', `node-linux-${arch}@${NODE_VERSION}`, '--silent', '--pack-destination', download], {
     cwd: download,
     encoding: 'utf8',
-  }).trim().split('\n').pop();
+  })
+    .trim()
+    .split('\n')
+    .pop();
   execFileSync('tar', ['-xzf', join(download, tarball), '-C', download]);
   renameSync(join(download, 'package'), nodeDir);
   rmSync(download, { recursive: true, force: true });
@@ -99,7 +103,14 @@ function newestMtime(paths) {
 
 function ensureDependencies() {
   const installed = join(root, 'node_modules', '.package-lock.json');
-  const manifests = ['package.json', 'package-lock.json', 'protocol/package.json', 'server/package.json', 'client/package.json', 'e2e/package.json'];
+  const manifests = [
+    'package.json',
+    'package-lock.json',
+    'protocol/package.json',
+    'server/package.json',
+    'client/package.json',
+    'e2e/package.json',
+  ];
   if (existsSync(installed) && statSync(installed).mtimeMs >= newestMtime(manifests.map((file) => join(root, file)))) return;
   say('installing npm dependencies');
   npm([existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install', '--no-audit', '--no-fund']);
@@ -115,10 +126,11 @@ export function ensureDebianPackages(packages) {
   const asRoot = process.getuid?.() === 0;
   const prefix = asRoot ? [] : ['sudo', '-n'];
   say(`installing Debian packages: ${missing.join(' ')}`);
-  const apt = (args) => spawnSync(prefix[0] ?? 'apt-get', [...prefix.slice(1), ...(asRoot ? [] : ['apt-get']), ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const apt = (args) =>
+    spawnSync(prefix[0] ?? 'apt-get', [...prefix.slice(1), ...(asRoot ? [] : ['apt-get']), ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   if (apt(['install', '-y', '-q', ...missing]).status !== 0) {
     apt(['update', '-q']);
     if (apt(['install', '-y', '-q', ...missing]).status !== 0) {
@@ -130,7 +142,21 @@ export function ensureDebianPackages(packages) {
 /** Builds protocol, server and client when their sources changed since the last build. */
 function ensureBuild() {
   const stamp = join(root, 'dist', '.built');
-  const sources = ['protocol/src', 'server/src', 'client/src', 'client/public', 'angular.json', 'ngsw-config.json', 'nest-cli.json', 'tsconfig.base.json', 'protocol/tsconfig.json', 'server/tsconfig.json', 'server/tsconfig.build.json', 'client/tsconfig.app.json', 'package-lock.json'];
+  const sources = [
+    'protocol/src',
+    'server/src',
+    'client/src',
+    'client/public',
+    'angular.json',
+    'ngsw-config.json',
+    'nest-cli.json',
+    'tsconfig.base.json',
+    'protocol/tsconfig.json',
+    'server/tsconfig.json',
+    'server/tsconfig.build.json',
+    'client/tsconfig.app.json',
+    'package-lock.json',
+  ];
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestMtime(sources.map((path) => join(root, path)))) return;
   say('building protocol, server and client');
   const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -148,7 +174,7 @@ function start(env) {
 
 async function main(command, args) {
   if (!(command in PACKAGES)) {
-    say("usage: node tools/raum.mjs start | build | test | bench <join|e2ee|size>");
+    say('usage: node tools/raum.mjs start | build | test | bench <join|e2ee|soak|load|recovery|size>');
     process.exit(2);
   }
   ensureDebianPackages(PACKAGES[command]);
@@ -157,6 +183,7 @@ async function main(command, args) {
   const env = toolchainEnv({ MEDIASOUP_WORKER_BIN: workerBin });
   process.env.MEDIASOUP_WORKER_BIN = workerBin;
   ensureBuild();
+  writeUnit({ root, node: process.execPath, worker: workerBin });
   if (command === 'start') return start(env);
   if (command === 'test') {
     const { runAllSuites } = await import('./test.mjs');

@@ -1,4 +1,5 @@
 // Runs every test suite and ends with one line: "N passed, N failed".
+//   lint    ESLint (zero warnings) and Prettier over the whole repository
 //   types   tsc over what no bundler type-checks: protocol, server and e2e code with their tests
 //   server  node:test — protocol and server, against a real mediasoup worker
 //   client  Karma + Jasmine in headless Chromium
@@ -22,19 +23,37 @@ function readJson(path) {
   }
 }
 
+/** Runs commands one after another; each is one check that passes or fails. */
+async function checks(commands, { root, env }) {
+  const outcome = { code: 0, passed: 0, failed: 0 };
+  for (const [tool, ...args] of commands) {
+    process.stdout.write(`${tool} ${args.join(' ')}\n`);
+    const code = await runCommand(join(root, 'node_modules', '.bin', tool), args, { cwd: root, env });
+    if (code === 0) outcome.passed++;
+    else outcome.failed++;
+  }
+  return outcome;
+}
+
 const suites = [
   {
+    name: 'lint',
+    run: (context) =>
+      checks(
+        [
+          ['eslint', '--max-warnings', '0', '.'],
+          ['prettier', '--check', '.'],
+        ],
+        context,
+      ),
+  },
+  {
     name: 'types',
-    async run({ root, env }) {
-      const outcome = { code: 0, passed: 0, failed: 0 };
-      for (const project of ['protocol/tsconfig.spec.json', 'server/tsconfig.json', 'e2e/tsconfig.json']) {
-        process.stdout.write(`tsc --noEmit -p ${project}\n`);
-        const code = await runCommand(join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', project], { cwd: root, env });
-        if (code === 0) outcome.passed++;
-        else outcome.failed++;
-      }
-      return outcome;
-    },
+    run: (context) =>
+      checks(
+        ['protocol/tsconfig.spec.json', 'server/tsconfig.json', 'e2e/tsconfig.json'].map((project) => ['tsc', '--noEmit', '-p', project]),
+        context,
+      ),
   },
   {
     name: 'server',
@@ -43,10 +62,13 @@ const suites = [
       const code = await runCommand(
         process.execPath,
         [
-          '--require', '@swc-node/register',
+          '--require',
+          '@swc-node/register',
           '--test',
-          '--test-reporter=spec', '--test-reporter-destination=stdout',
-          '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=tap',
+          `--test-reporter-destination=${tap}`,
           'protocol/src/**/*.spec.ts',
           'server/src/**/*.spec.ts',
         ],
@@ -72,10 +94,14 @@ const suites = [
     name: 'e2e',
     async run({ root, env, results }) {
       const report = join(results, 'e2e.json');
-      const code = await runCommand(join(root, 'node_modules', '.bin', 'playwright'), ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
-        cwd: root,
-        env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
-      });
+      const code = await runCommand(
+        join(root, 'node_modules', '.bin', 'playwright'),
+        ['test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'],
+        {
+          cwd: root,
+          env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+        },
+      );
       const stats = readJson(report)?.stats ?? {};
       return { code, passed: (stats.expected ?? 0) + (stats.flaky ?? 0), failed: stats.unexpected ?? 0 };
     },

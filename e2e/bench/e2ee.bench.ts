@@ -15,7 +15,9 @@ interface Timings {
 function cameraAt({ width, height }: { width: number; height: number }): void {
   const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = (constraints) =>
-    original(constraints?.video ? { ...constraints, video: { width: { exact: width }, height: { exact: height }, frameRate: 30 } } : constraints);
+    original(
+      constraints?.video ? { ...constraints, video: { width: { exact: width }, height: { exact: height }, frameRate: 30 } } : constraints,
+    );
 }
 
 /** The E2EE worker's per-frame cipher times (the same message the page uses for its badge). */

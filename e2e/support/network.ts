@@ -55,6 +55,18 @@ export function createNetwork(): void {
   });
 }
 
+/**
+ * The client moves to another address in its network, as a phone that
+ * changes networks: its old address (and every connection from it) is gone.
+ */
+export function moveClient(client: Client, address: string): void {
+  const device = `${client.namespace}-c`;
+  const gateway = client.ip.replace(/\.\d+$/, '.1');
+  ip('-n', client.namespace, 'addr', 'flush', 'dev', device);
+  ip('-n', client.namespace, 'addr', 'add', `${address}/24`, 'dev', device);
+  ip('-n', client.namespace, 'route', 'replace', 'default', 'via', gateway);
+}
+
 export function removeNetwork(): void {
   for (const { namespace } of CLIENTS) {
     quietly('link', 'del', `${namespace}-h`);

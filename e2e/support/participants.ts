@@ -204,7 +204,9 @@ export async function framesDecoded(page: Page, trackId: string): Promise<number
 /** Mean and spread of the luma of what a tile's <video> shows right now. */
 export function tilePixels(page: Page, tileName: string): Promise<{ mean: number; spread: number; width: number }> {
   return page.evaluate((name) => {
-    const tile = [...document.querySelectorAll<HTMLElement>('[data-tile="remote"]')].find((element) => element.getAttribute('aria-label') === name);
+    const tile = [...document.querySelectorAll<HTMLElement>('[data-tile="remote"]')].find(
+      (element) => element.getAttribute('aria-label') === name,
+    );
     const video = tile?.querySelector('video');
     if (!video || video.videoWidth === 0) return { mean: 0, spread: 0, width: 0 };
     const canvas = document.createElement('canvas');
@@ -214,7 +216,8 @@ export function tilePixels(page: Page, tileName: string): Promise<{ mean: number
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
     const lumas: number[] = [];
-    for (let index = 0; index < data.length; index += 4) lumas.push(0.2126 * data[index] + 0.7152 * data[index + 1] + 0.0722 * data[index + 2]);
+    for (let index = 0; index < data.length; index += 4)
+      lumas.push(0.2126 * data[index] + 0.7152 * data[index + 1] + 0.0722 * data[index + 2]);
     const mean = lumas.reduce((sum, value) => sum + value, 0) / lumas.length;
     const spread = Math.sqrt(lumas.reduce((sum, value) => sum + (value - mean) ** 2, 0) / lumas.length);
     return { mean, spread, width: video.videoWidth };
@@ -260,5 +263,33 @@ export function sinceLastFrame(page: Page): Promise<Record<string, number>> {
   return page.evaluate(() => {
     const now = performance.now();
     return Object.fromEntries(Object.entries(window.__frames.last).map(([name, at]) => [name, Math.round(now - at)]));
+  });
+}
+
+export interface MediaPath {
+  readonly localType: string;
+  readonly localAddress: string;
+  readonly remoteAddress: string;
+}
+
+/** The media paths (selected ICE candidate pairs) of the page's open connections. */
+export function mediaPaths(page: Page): Promise<MediaPath[]> {
+  return page.evaluate(async () => {
+    const paths: MediaPath[] = [];
+    for (const connection of window.__peerConnections) {
+      if (connection.connectionState === 'closed') continue;
+      const stats = await connection.getStats();
+      stats.forEach((report) => {
+        if (report.type !== 'transport' || !report.selectedCandidatePairId) return;
+        const pair = stats.get(report.selectedCandidatePairId);
+        const local = stats.get(pair.localCandidateId);
+        paths.push({
+          localType: local.candidateType,
+          localAddress: local.address,
+          remoteAddress: stats.get(pair.remoteCandidateId).address,
+        });
+      });
+    }
+    return paths;
   });
 }

@@ -73,6 +73,8 @@ export interface TurnOptions {
   readonly ip: string;
   readonly port: number;
   readonly secret: string;
+  /** More coturn options, for what a test must provoke (e.g. short allocation lifetimes). */
+  readonly extraArgs?: readonly string[];
 }
 
 /**
@@ -81,21 +83,30 @@ export interface TurnOptions {
  * address and port, no TLS certificate, and the SFU's private address
  * allowed as a peer — as docs/OPERATING.md tells operators to.
  */
-export async function startCoturn({ ip, port, secret }: TurnOptions): Promise<RunningProcess> {
+export async function startCoturn({ ip, port, secret, extraArgs = [] }: TurnOptions): Promise<RunningProcess> {
   const pidDir = mkdtempSync(join(tmpdir(), 'raum-turn-'));
   const child = spawn(
     'turnserver',
     [
-      '-c', join(ROOT, 'deploy/coturn/turnserver.conf'),
-      '--listening-ip', ip,
-      '--relay-ip', ip,
-      '--listening-port', String(port),
-      '--static-auth-secret', secret,
-      '--realm', 'raum.test',
-      '--allowed-peer-ip', ip,
+      '-c',
+      join(ROOT, 'deploy/coturn/turnserver.conf'),
+      '--listening-ip',
+      ip,
+      '--relay-ip',
+      ip,
+      '--listening-port',
+      String(port),
+      '--static-auth-secret',
+      secret,
+      '--realm',
+      'raum.test',
+      '--allowed-peer-ip',
+      ip,
       '--no-tls',
       '--no-dtls',
-      '--pidfile', join(pidDir, 'turnserver.pid'),
+      '--pidfile',
+      join(pidDir, 'turnserver.pid'),
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

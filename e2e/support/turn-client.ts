@@ -80,7 +80,7 @@ function encode(type: number, transactionId: Buffer, attributes: readonly Attrib
 function decode(buffer: Buffer): Message | undefined {
   if (buffer.length < 20 || buffer.readUInt32BE(4) !== MAGIC_COOKIE) return undefined;
   const attributes = new Map<number, Buffer>();
-  for (let at = 20; at + 4 <= buffer.length; ) {
+  for (let at = 20; at + 4 <= buffer.length;) {
     const type = buffer.readUInt16BE(at);
     const length = buffer.readUInt16BE(at + 2);
     if (!attributes.has(type)) attributes.set(type, buffer.subarray(at + 4, at + 4 + length));
@@ -171,7 +171,11 @@ export class TurnClient {
     const nonce = challenge.attributes.get(ATTRIBUTE.nonce);
     if (status(challenge) !== 401 || !realm || !nonce) throw new Error(`expected a 401 challenge, got ${status(challenge)}`);
     this.#auth = {
-      attributes: [[ATTRIBUTE.username, Buffer.from(credentials.username)], [ATTRIBUTE.realm, realm], [ATTRIBUTE.nonce, nonce]],
+      attributes: [
+        [ATTRIBUTE.username, Buffer.from(credentials.username)],
+        [ATTRIBUTE.realm, realm],
+        [ATTRIBUTE.nonce, nonce],
+      ],
       key: createHash('md5').update(`${credentials.username}:${realm}:${credentials.credential}`).digest(),
     };
     return status(await this.#request(METHOD.allocate, randomBytes(12), attributes));
@@ -180,13 +184,22 @@ export class TurnClient {
   /** Asks for permission to exchange data with a peer address; resolves to 200 or the error code. Sends nothing to the peer. */
   async createPermission(address: string): Promise<number> {
     const transactionId = randomBytes(12);
-    return status(await this.#request(METHOD.createPermission, transactionId, [[ATTRIBUTE.xorPeerAddress, xorAddress({ address, port: 0 }, transactionId)]]));
+    return status(
+      await this.#request(METHOD.createPermission, transactionId, [
+        [ATTRIBUTE.xorPeerAddress, xorAddress({ address, port: 0 }, transactionId)],
+      ]),
+    );
   }
 
   /** Sends data through the relay to a peer (a Send indication: unauthenticated, unanswered). */
   send(peer: Address, data: Buffer): void {
     const transactionId = randomBytes(12);
-    this.#transmit(encode(METHOD.send | CLASS.indication, transactionId, [[ATTRIBUTE.xorPeerAddress, xorAddress(peer, transactionId)], [ATTRIBUTE.data, data]]));
+    this.#transmit(
+      encode(METHOD.send | CLASS.indication, transactionId, [
+        [ATTRIBUTE.xorPeerAddress, xorAddress(peer, transactionId)],
+        [ATTRIBUTE.data, data],
+      ]),
+    );
   }
 
   /** The next data a peer sent to the relay (a Data indication). */

@@ -1,5 +1,15 @@
 import { expect, test } from '@playwright/test';
-import { framesDecoded, health, inboundStreams, join, newRoomLink, remoteTiles, tilePixels, until, type Participant } from '../support/participants';
+import {
+  framesDecoded,
+  health,
+  inboundStreams,
+  join,
+  newRoomLink,
+  remoteTiles,
+  tilePixels,
+  until,
+  type Participant,
+} from '../support/participants';
 
 const NAMES = ['Ada', 'Ben', 'Cem'];
 
@@ -11,7 +21,9 @@ test.describe('a three-person call through the SFU', () => {
     people = [];
   });
 
-  test('everyone sees and hears the other two; camera off and mute pause, leaving removes the tile and frees the SFU', async ({ browser }) => {
+  test('everyone sees and hears the other two; camera off and mute pause, leaving removes the tile and frees the SFU', async ({
+    browser,
+  }) => {
     test.setTimeout(180_000);
     await expect.poll(health, 'no rooms left from earlier tests').toMatchObject({ rooms: 0 });
     const room = newRoomLink();

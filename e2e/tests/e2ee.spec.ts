@@ -28,7 +28,11 @@ async function videoTrackOf(viewer: Page, name: string): Promise<string> {
 
 async function decodesFrom(viewer: Page, name: string, frames = 30): Promise<void> {
   const track = await videoTrackOf(viewer, name);
-  await until(() => framesDecoded(viewer, track), (count) => count >= frames, `frames of ${name} decoded`);
+  await until(
+    () => framesDecoded(viewer, track),
+    (count) => count >= frames,
+    `frames of ${name} decoded`,
+  );
 }
 
 /** Frames decoded from `name` during `ms`, and video packets received meanwhile. */
@@ -88,7 +92,11 @@ test.describe('end-to-end encryption', () => {
     const cem = await join(browser, link, 'Cem');
     people.push(ada, ben, cem);
 
-    for (const [viewer, others] of [[ada, ['Ben', 'Cem']], [ben, ['Ada', 'Cem']], [cem, ['Ada', 'Ben']]] as const) {
+    for (const [viewer, others] of [
+      [ada, ['Ben', 'Cem']],
+      [ben, ['Ada', 'Cem']],
+      [cem, ['Ada', 'Ben']],
+    ] as const) {
       for (const other of others) await decodesFrom(viewer.page, other);
     }
     for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge` }).toBe(E2EE);
@@ -107,7 +115,11 @@ test.describe('end-to-end encryption', () => {
     const eve = await join(browser, withWrongSecret(link), 'Eve');
     people.push(eve);
     const adaTrack = await videoTrackOf(eve.page, 'Ada');
-    const withoutKeys = await until(() => progress(eve.page, adaTrack, 3000), (seen) => seen.packets > 50, 'encrypted video reaches Eve');
+    const withoutKeys = await until(
+      () => progress(eve.page, adaTrack, 3000),
+      (seen) => seen.packets > 50,
+      'encrypted video reaches Eve',
+    );
     expect(withoutKeys.frames, 'frames Eve decodes without the keys').toBe(0);
     await expect(ada.page.locator('[data-tile="remote"][aria-label="Eve"]')).toContainText('Not verified');
     expect(await securityOf(ada.page), 'someone without the secret does not weaken the room').toBe(E2EE);
@@ -126,7 +138,11 @@ test.describe('end-to-end encryption', () => {
       }, keys);
     };
     await stealKeys();
-    await until(() => progress(eve.page, adaTrack, 1000), (seen) => seen.frames > 5, 'Eve decodes Ada with Cem’s current key');
+    await until(
+      () => progress(eve.page, adaTrack, 1000),
+      (seen) => seen.frames > 5,
+      'Eve decodes Ada with Cem’s current key',
+    );
 
     // Cem leaves: Ada changes her key; Cem's last keys (which Eve now holds) no longer open Ada's frames.
     await cem.page.getByRole('button', { name: 'Leave' }).click();
@@ -144,10 +160,15 @@ test.describe('end-to-end encryption', () => {
     // The secret never left Ada's browser: not in a URL, header or WebSocket frame.
     expect(sent.length).toBeGreaterThan(20);
     expect(sent.filter((item) => item.includes(secret))).toEqual([]);
-    expect(referers.filter((referer) => referer !== ''), 'Referer headers sent').toEqual([]);
+    expect(
+      referers.filter((referer) => referer !== ''),
+      'Referer headers sent',
+    ).toEqual([]);
   });
 
-  test('a browser without encoded transforms joins a normal room: hop-by-hop for everyone while it is there, visibly', async ({ browser }) => {
+  test('a browser without encoded transforms joins a normal room: hop-by-hop for everyone while it is there, visibly', async ({
+    browser,
+  }) => {
     const link = newRoomLink();
     const ada = await join(browser, link, 'Ada');
     const ben = await join(browser, link, 'Ben');
@@ -168,9 +189,14 @@ test.describe('end-to-end encryption', () => {
     await decodesFrom(ada.page, 'Dan');
 
     await dan.page.getByRole('button', { name: 'Leave' }).click();
-    for (const person of [ada, ben]) await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge after Dan left` }).toBe(E2EE);
+    for (const person of [ada, ben])
+      await expect.poll(() => securityOf(person.page), { message: `${person.name}'s badge after Dan left` }).toBe(E2EE);
     const benTrack = await videoTrackOf(ada.page, 'Ben');
-    await until(() => progress(ada.page, benTrack, 1000), (seen) => seen.frames > 5, 'Ada decodes Ben again, end-to-end encrypted');
+    await until(
+      () => progress(ada.page, benTrack, 1000),
+      (seen) => seen.frames > 5,
+      'Ada decodes Ben again, end-to-end encrypted',
+    );
   });
 
   test('a browser with only the older encoded-streams API encrypts end to end too', async ({ browser }) => {
@@ -199,7 +225,9 @@ test.describe('end-to-end encryption', () => {
   test('a link without its secret says it is incomplete and never connects', async ({ browser }) => {
     const link = newRoomLink().split('#')[0];
     const sockets: string[] = [];
-    const { context, page } = await openPage(browser, link, { watch: (opening) => opening.on('websocket', (socket) => sockets.push(socket.url())) });
+    const { context, page } = await openPage(browser, link, {
+      watch: (opening) => opening.on('websocket', (socket) => sockets.push(socket.url())),
+    });
     people.push({ name: 'Nia', context, page, errors: [] });
     await expect(page.getByRole('alert')).toHaveText('This meeting link is incomplete.');
     await page.waitForTimeout(1000);

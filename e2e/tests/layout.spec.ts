@@ -39,7 +39,10 @@ test.describe('layout on a phone and a desktop', () => {
         // Tiles end above the controls (a phone may scroll the tile column, never the controls).
         if (box.y < toolbar.y) expect(box.y + box.height).toBeLessThanOrEqual(toolbar.y + 1);
       }
-      const scroll = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+      const scroll = await page.evaluate(() => ({
+        width: document.documentElement.scrollWidth,
+        height: document.documentElement.scrollHeight,
+      }));
       expect(scroll.width, 'no sideways scrolling').toBeLessThanOrEqual(viewport.width);
       expect(scroll.height, 'the page itself does not scroll').toBeLessThanOrEqual(viewport.height);
     });

@@ -56,10 +56,13 @@ async function open(browser: Browser, name: string): Promise<Recorded> {
 
 async function decodes(viewer: Page, name: string): Promise<void> {
   await expect
-    .poll(async () => {
-      const tile = (await remoteTiles(viewer)).find((candidate) => candidate.name === name);
-      return tile?.videoTrackId ? framesDecoded(viewer, tile.videoTrackId) : 0;
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const tile = (await remoteTiles(viewer)).find((candidate) => candidate.name === name);
+        return tile?.videoTrackId ? framesDecoded(viewer, tile.videoTrackId) : 0;
+      },
+      { timeout: 30_000 },
+    )
     .toBeGreaterThan(10);
 }
 
@@ -87,7 +90,10 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
     rtcPort: 19100,
     turnPort: TURN_PORT,
     turnSecret: 'privacy-test-turn-secret',
-    env: { RAUM_TURN_URLS: `turn:${SERVER_IP}:${TURN_PORT}?transport=udp,turn:${SERVER_IP}:${TURN_PORT}?transport=tcp`, RAUM_HEALTH_DETAILS: 'true' },
+    env: {
+      RAUM_TURN_URLS: `turn:${SERVER_IP}:${TURN_PORT}?transport=udp,turn:${SERVER_IP}:${TURN_PORT}?transport=tcp`,
+      RAUM_HEALTH_DETAILS: 'true',
+    },
   });
   test.afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -128,7 +134,12 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
       for (const message of [
         'garbage {',
         JSON.stringify({ type: 'request', id: 1, method: 'produce', data: {} }),
-        JSON.stringify({ type: 'request', id: 2, method: 'join', data: { roomId: room, rtpCapabilities: {}, e2ee: true, displayName: 'x'.repeat(100) } }),
+        JSON.stringify({
+          type: 'request',
+          id: 2,
+          method: 'join',
+          data: { roomId: room, rtpCapabilities: {}, e2ee: true, displayName: 'x'.repeat(100) },
+        }),
         JSON.stringify({ type: 'request', id: 3, method: 'createTransport', data: { direction: 'send' } }),
         'x'.repeat(70_000),
       ]) {
@@ -153,9 +164,22 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
   });
 
   test('P1: nothing the server, its worker or coturn printed names a client (address, browser, name, room, secret, chat)', () => {
-    const secrets = [...CLIENTS.map((client) => client.ip), ...userAgents, 'HeadlessChrome', 'Mozilla/5.0', 'X11; Linux', ...NAMES, roomId, secret, ...CHAT];
+    const secrets = [
+      ...CLIENTS.map((client) => client.ip),
+      ...userAgents,
+      'HeadlessChrome',
+      'Mozilla/5.0',
+      'X11; Linux',
+      ...NAMES,
+      roomId,
+      secret,
+      ...CHAT,
+    ];
     const { raum, turn } = setup();
-    for (const [who, output] of [['server', raum.output.join('')], ['coturn', turn.output.join('')]] as const) {
+    for (const [who, output] of [
+      ['server', raum.output.join('')],
+      ['coturn', turn.output.join('')],
+    ] as const) {
       for (const item of secrets) expect(output.includes(item), `${who} printed "${item}"`).toBe(false);
     }
     const lines = raum.output.join('').split('\n').filter(Boolean);
@@ -171,23 +195,36 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
       for (const url of record.sockets) expect(url).toBe(`ws://${SERVER_IP}:${PORT}/ws`);
       for (const { headers } of record.requests) expect(headers['set-cookie'], 'Set-Cookie').toBeUndefined();
     }
-    const iceServers = await recorded[0].page.evaluate(() => window.__peerConnections.flatMap((connection) => connection.getConfiguration().iceServers ?? []));
+    const iceServers = await recorded[0].page.evaluate(() =>
+      window.__peerConnections.flatMap((connection) => connection.getConfiguration().iceServers ?? []),
+    );
     expect(iceServers.length).toBeGreaterThan(0);
     for (const server of iceServers) {
-      for (const url of [server.urls].flat()) expect(url).toMatch(new RegExp(`^turn:${SERVER_IP.replace(/\./g, '\\.')}:${TURN_PORT}\\?transport=(udp|tcp)$`));
+      for (const url of [server.urls].flat())
+        expect(url).toMatch(new RegExp(`^turn:${SERVER_IP.replace(/\./g, '\\.')}:${TURN_PORT}\\?transport=(udp|tcp)$`));
     }
 
     const document = recorded[0].requests.find(({ url }) => url === `${ORIGIN}${link.split('#')[0]}`)!;
     const headers = document.headers;
     const csp = headers['content-security-policy'];
-    const directives = new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((part) => part.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
     expect(headers['referrer-policy']).toBe('no-referrer');
     const permissions = headers['permissions-policy'].split(',').map((part) => part.trim());
-    expect(permissions.filter((part) => part.endsWith('=(self)')).sort()).toEqual(['camera=(self)', 'display-capture=(self)', 'fullscreen=(self)', 'microphone=(self)']);
+    expect(permissions.filter((part) => part.endsWith('=(self)')).sort()).toEqual([
+      'camera=(self)',
+      'display-capture=(self)',
+      'fullscreen=(self)',
+      'microphone=(self)',
+    ]);
     expect(permissions.every((part) => part.endsWith('=(self)') || part.endsWith('=()'))).toBe(true);
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['cross-origin-opener-policy']).toBe('same-origin');

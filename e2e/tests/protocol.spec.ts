@@ -44,7 +44,11 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
     [JSON.stringify({ type: 'request', id: 3 }), 'bad-request', 3],
     [request(4, 'explode', {}), 'bad-request', 4],
     [request(5, 'createTransport', { direction: 'both' }), 'bad-request', 5],
-    [request(6, 'connectTransport', { transportId: 'nope', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] } }), 'not-found', 6],
+    [
+      request(6, 'connectTransport', { transportId: 'nope', dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB' }] } }),
+      'not-found',
+      6,
+    ],
     [request(7, 'join', { roomId, rtpCapabilities: {}, e2ee: true }), 'invalid-state', 7],
     [request(8, 'capabilities', { padding: 'x'.repeat(70_000) }), 'message-too-large', null],
     [new Uint8Array([0, 1, 2]), 'bad-request', null],

@@ -12,10 +12,14 @@ test('installable: a manifest with icons, and the app shell starts offline from 
   await page.evaluate(() => navigator.serviceWorker.ready);
   // The worker caches the whole app shell (ngsw.json's prefetch group) in the background.
   const ngsw = await (await request.get('/ngsw.json')).json();
-  const shell: string[] = ngsw.assetGroups.filter((group: { installMode: string }) => group.installMode === 'prefetch').flatMap((group: { urls: string[] }) => group.urls);
+  const shell: string[] = ngsw.assetGroups
+    .filter((group: { installMode: string }) => group.installMode === 'prefetch')
+    .flatMap((group: { urls: string[] }) => group.urls);
   expect(shell).toContain('/index.html');
   for (const url of shell) {
-    await expect.poll(() => page.evaluate(async (path) => (await caches.match(path)) !== undefined, url), { message: `${url} cached` }).toBe(true);
+    await expect
+      .poll(() => page.evaluate(async (path) => (await caches.match(path)) !== undefined, url), { message: `${url} cached` })
+      .toBe(true);
   }
   // Once more online, so the page is served by the worker's cached version.
   await page.reload();

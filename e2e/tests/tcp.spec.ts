@@ -20,7 +20,9 @@ test('with UDP switched off, a call runs over TCP', async ({ browser }) => {
   const link = `http://127.0.0.1:${PORT}${newRoomLink()}`;
   people = [await join(browser, link, 'Ada'), await join(browser, link, 'Ben')];
   for (const { page } of people) {
-    await expect.poll(async () => framesDecoded(page, (await remoteTiles(page))[0]?.videoTrackId ?? ''), { timeout: 30_000 }).toBeGreaterThan(10);
+    await expect
+      .poll(async () => framesDecoded(page, (await remoteTiles(page))[0]?.videoTrackId ?? ''), { timeout: 30_000 })
+      .toBeGreaterThan(10);
     const protocols = await page.evaluate(async () => {
       const used: string[] = [];
       for (const connection of window.__peerConnections) {

@@ -4,8 +4,17 @@ import { once } from 'node:events';
 import { expect, test, type Page } from '@playwright/test';
 import { isolatedServer } from '../support/isolated';
 import { SERVER_IP } from '../support/network';
-import { framesDecoded, join, newRoomLink, remoteTiles, type Participant } from '../support/participants';
-import { startCoturn } from '../support/processes';
+import {
+  framesDecoded,
+  join,
+  mediaPaths,
+  newRoomLink,
+  remoteTiles,
+  sinceLastFrame,
+  until,
+  type Participant,
+} from '../support/participants';
+import { startCoturn, type RunningProcess } from '../support/processes';
 import { TurnClient, type Address } from '../support/turn-client';
 
 /** Our own TURN (coturn, shipped configuration): a call that may use nothing but the relay, and a relay that reaches the SFU and nothing else. */
@@ -27,13 +36,21 @@ function gatherRelay(page: Page, username: string, credential: string): Promise<
       await connection.setLocalDescription(await connection.createOffer());
       await new Promise<void>((done) => {
         const timer = setTimeout(done, 8000);
-        connection.addEventListener('icegatheringstatechange', () => connection.iceGatheringState === 'complete' && (clearTimeout(timer), done()));
+        connection.addEventListener(
+          'icegatheringstatechange',
+          () => connection.iceGatheringState === 'complete' && (clearTimeout(timer), done()),
+        );
       });
       connection.close();
       return found;
     },
     { url: TURN_URL, username, credential },
   );
+}
+
+/** The media paths a page uses now: local candidate type -> remote address. */
+async function selectedPairs(page: Page): Promise<string[]> {
+  return (await mediaPaths(page)).map((path) => `${path.localType}->${path.remoteAddress}`);
 }
 
 /** TURN REST credentials as Raum hands them out: "<expiry>:<nonce>", and HMAC-SHA1 of that under the secret. */
@@ -68,27 +85,19 @@ test.describe.serial('our own TURN', () => {
   test('three people complete a call through the relay only', async () => {
     test.setTimeout(180_000);
     const link = newRoomLink();
-    const { origin, browsers: [inA, inB] } = setup();
+    const {
+      origin,
+      browsers: [inA, inB],
+    } = setup();
     people = [await join(inA, link, 'Ada', { origin }), await join(inB, link, 'Ben', { origin }), await join(inA, link, 'Cem', { origin })];
     for (const { page } of people) {
       await expect.poll(async () => (await remoteTiles(page)).filter((tile) => tile.videoTrackId).length, { timeout: 30_000 }).toBe(2);
       for (const tile of await remoteTiles(page)) {
-        await expect.poll(() => framesDecoded(page, tile.videoTrackId!), { timeout: 30_000, message: `frames from ${tile.name}` }).toBeGreaterThan(10);
+        await expect
+          .poll(() => framesDecoded(page, tile.videoTrackId!), { timeout: 30_000, message: `frames from ${tile.name}` })
+          .toBeGreaterThan(10);
       }
-      const pairs = await page.evaluate(async () => {
-        const used: string[] = [];
-        for (const connection of window.__peerConnections) {
-          const stats = await connection.getStats();
-          stats.forEach((report) => {
-            if (report.type !== 'transport' || !report.selectedCandidatePairId) return;
-            const pair = stats.get(report.selectedCandidatePairId);
-            used.push(`${stats.get(pair.localCandidateId).candidateType}->${stats.get(pair.remoteCandidateId).address}`);
-          });
-        }
-        return used;
-      });
-      expect(pairs.length).toBe(2);
-      for (const pair of pairs) expect(pair).toBe(`relay->${SERVER_IP}`);
+      expect(await selectedPairs(page)).toEqual([`relay->${SERVER_IP}`, `relay->${SERVER_IP}`]);
     }
   });
 
@@ -152,5 +161,62 @@ test.describe.serial('our own TURN', () => {
     } finally {
       await coturn.stop();
     }
+  });
+});
+
+test.describe.serial('a relayed call longer than its TURN credentials last', () => {
+  const TTL_S = 10;
+  const port = 19878;
+  const setup = isolatedServer({
+    port: 19780,
+    rtcPort: 19800,
+    turnPort: port,
+    turnSecret: TURN_SECRET,
+    env: { RAUM_TURN_URLS: `turn:${SERVER_IP}:${port}?transport=udp`, RAUM_TURN_TTL: String(TTL_S), RAUM_FORCE_RELAY: 'true' },
+  });
+  let people: Participant[] = [];
+  let restarted: RunningProcess | undefined;
+  test.afterAll(async () => {
+    for (const person of people) await person.context.close();
+    await restarted?.stop();
+  });
+
+  test('gets fresh credentials before the old ones expire, and can still get a relay long after', async () => {
+    test.setTimeout(180_000);
+    const link = newRoomLink();
+    const {
+      origin,
+      browsers: [inA, inB],
+      turn,
+    } = setup();
+    const renewals: number[] = [];
+    const ada = await join(inA, link, 'Ada', {
+      origin,
+      watch: (page) =>
+        page.on('websocket', (socket) =>
+          socket.on('framereceived', ({ payload }) => String(payload).includes('"method":"iceServers"') && renewals.push(Date.now())),
+        ),
+    });
+    const ben = await join(inB, link, 'Ben', { origin });
+    people = [ada, ben];
+    const fresh = (page: Page, name: string) =>
+      until(
+        () => sinceLastFrame(page),
+        (ago) => ago[name] !== undefined && ago[name] < 1000,
+        `fresh frames of ${name}`,
+        30_000,
+      );
+    await fresh(ada.page, 'Ben');
+    await fresh(ben.page, 'Ada');
+
+    // Long after the first credentials expired, the relay restarts and every allocation is gone:
+    // the browsers must allocate anew, which only valid credentials can.
+    await ada.page.waitForTimeout(3 * TTL_S * 1000);
+    await turn.stop();
+    restarted = await startCoturn({ ip: SERVER_IP, port, secret: TURN_SECRET });
+    await fresh(ada.page, 'Ben');
+    await fresh(ben.page, 'Ada');
+    for (const { page } of people) expect(await selectedPairs(page)).toEqual([`relay->${SERVER_IP}`, `relay->${SERVER_IP}`]);
+    expect(renewals.length, 'credentials renewed over signalling').toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeClientMessage, decodeResult, decodeServerMessage, encodeError, encodeNotification, encodePing, encodeRequest, encodeResult } from './codec';
-import { MAX_MESSAGE_BYTES } from './messages';
+import {
+  decodeClientMessage,
+  decodeResult,
+  decodeServerMessage,
+  encodeError,
+  encodeNotification,
+  encodePing,
+  encodeRequest,
+  encodeResult,
+} from './codec';
+import { MAX_CHAT_PAYLOAD_LENGTH, MAX_MESSAGE_BYTES } from './messages';
 
 const roomId = 'AAAAAAAAAAAAAAAAAAAAAA';
 const decode = (value: unknown) => {
@@ -59,7 +68,7 @@ describe('decodeClientMessage', () => {
       { type: 'request', id: -1, method: 'leave' },
       { type: 'request', id: 1, method: 'resume', data: { token: 'short', lastSeq: 0, protocolVersion: 2 } },
       { type: 'request', id: 1, method: 'resume', data: { token: 'A'.repeat(43), lastSeq: -1, protocolVersion: 2 } },
-      { type: 'request', id: 1, method: 'sendChat', data: { payload: 'A'.repeat(12 * 1024 + 1) } },
+      { type: 'request', id: 1, method: 'sendChat', data: { payload: 'A'.repeat(MAX_CHAT_PAYLOAD_LENGTH + 1) } },
       { type: 'request', id: 1, method: 'pauseConsumer', data: { consumerId: 'c' } },
       { type: 'pong' },
       [1, 2, 3],
@@ -97,8 +106,14 @@ describe('decodeServerMessage', () => {
 
   it('reads responses in and outside the sequence, and pings', () => {
     const result = decodeServerMessage(encodeError(3, { code: 'room-full', message: 'full' }, 12));
-    assert.deepEqual(result, { ok: true, value: { type: 'response', seq: 12, id: 3, ok: false, error: { code: 'room-full', message: 'full' } } });
-    assert.deepEqual(decodeServerMessage(encodeResult(4, { x: 1 })), { ok: true, value: { type: 'response', seq: undefined, id: 4, ok: true, data: { x: 1 } } });
+    assert.deepEqual(result, {
+      ok: true,
+      value: { type: 'response', seq: 12, id: 3, ok: false, error: { code: 'room-full', message: 'full' } },
+    });
+    assert.deepEqual(decodeServerMessage(encodeResult(4, { x: 1 })), {
+      ok: true,
+      value: { type: 'response', seq: undefined, id: 4, ok: true, data: { x: 1 } },
+    });
     assert.deepEqual(decodeServerMessage(encodePing()), { ok: true, value: { type: 'ping' } });
   });
 });

@@ -62,7 +62,7 @@ function failure(code: ErrorCode, message: string, id: number | null = null): De
 }
 
 /** One line naming where a value broke its schema, without echoing the value. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+export function describeIssues(issues: ReadonlyArray<v.BaseIssue<unknown>>): string {
   const [first] = issues;
   const path = v.getDotPath(first);
   return path ? `${path}: ${first.message}` : first.message;

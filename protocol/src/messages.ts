@@ -82,7 +82,11 @@ const RtpCapabilities = v.looseObject({
   headerExtensions: v.optional(v.pipe(v.array(v.looseObject({ uri: v.string() })), v.maxLength(64))),
 });
 const RtpParameters = v.looseObject({
-  codecs: v.pipe(v.array(v.looseObject({ mimeType: v.string(), payloadType: v.number(), clockRate: v.number() })), v.minLength(1), v.maxLength(16)),
+  codecs: v.pipe(
+    v.array(v.looseObject({ mimeType: v.string(), payloadType: v.number(), clockRate: v.number() })),
+    v.minLength(1),
+    v.maxLength(16),
+  ),
   encodings: v.optional(v.pipe(v.array(v.looseObject({})), v.maxLength(8))),
   headerExtensions: v.optional(v.pipe(v.array(v.looseObject({ uri: v.string(), id: v.number() })), v.maxLength(32))),
   rtcp: v.optional(v.looseObject({})),
@@ -90,7 +94,11 @@ const RtpParameters = v.looseObject({
 });
 const DtlsParameters = v.looseObject({
   role: v.optional(v.picklist(['auto', 'client', 'server'])),
-  fingerprints: v.pipe(v.array(v.object({ algorithm: v.string(), value: v.pipe(v.string(), v.maxLength(256)) })), v.minLength(1), v.maxLength(8)),
+  fingerprints: v.pipe(
+    v.array(v.object({ algorithm: v.string(), value: v.pipe(v.string(), v.maxLength(256)) })),
+    v.minLength(1),
+    v.maxLength(8),
+  ),
 });
 const IceParameters = v.looseObject({ usernameFragment: v.string(), password: v.string(), iceLite: v.optional(v.boolean()) });
 const IceCandidate = v.looseObject({
@@ -101,9 +109,6 @@ const IceCandidate = v.looseObject({
   port: v.number(),
   type: v.string(),
 });
-
-
-export type IceParametersData = v.InferOutput<typeof IceParameters>;
 
 const ProducerInfo = v.object({ producerId: id, kind: MediaKind, source: MediaSource, paused: v.boolean() });
 export type ProducerInfo = v.InferOutput<typeof ProducerInfo>;
@@ -193,7 +198,13 @@ export const requests = {
   /** New ICE credentials for a transport whose connectivity broke (a new network, a NAT rebinding). */
   restartIce: { data: v.strictObject({ transportId: id }), result: v.object({ iceParameters: IceParameters }) },
   produce: {
-    data: v.strictObject({ transportId: id, kind: MediaKind, source: MediaSource, rtpParameters: RtpParameters, paused: v.optional(v.boolean()) }),
+    data: v.strictObject({
+      transportId: id,
+      kind: MediaKind,
+      source: MediaSource,
+      rtpParameters: RtpParameters,
+      paused: v.optional(v.boolean()),
+    }),
     result: v.object({ producerId: id }),
   },
   pauseProducer: { data: v.strictObject({ producerId: id }), result: Empty },
@@ -201,7 +212,14 @@ export const requests = {
   closeProducer: { data: v.strictObject({ producerId: id }), result: Empty },
   consume: {
     data: v.strictObject({ producerId: id }),
-    result: v.object({ consumerId: id, producerId: id, peerId: id, kind: MediaKind, rtpParameters: RtpParameters, producerPaused: v.boolean() }),
+    result: v.object({
+      consumerId: id,
+      producerId: id,
+      peerId: id,
+      kind: MediaKind,
+      rtpParameters: RtpParameters,
+      producerPaused: v.boolean(),
+    }),
   },
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   leave: { data: Empty, result: Empty },

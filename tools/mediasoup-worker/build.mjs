@@ -51,6 +51,6 @@ function run(command, args, cwd, env) {
     execFileSync(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   } catch (error) {
     process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
-    throw new Error(`mediasoup worker build failed at: ${command} ${args.join(' ')}`);
+    throw new Error(`mediasoup worker build failed at: ${command} ${args.join(' ')}`, { cause: error });
   }
 }

@@ -46,7 +46,8 @@ function inputsHash() {
 }
 
 function githubReachable() {
-  const probe = "fetch('https://github.com',{method:'HEAD',signal:AbortSignal.timeout(4000)}).then(()=>process.exit(0),()=>process.exit(1))";
+  const probe =
+    "fetch('https://github.com',{method:'HEAD',signal:AbortSignal.timeout(4000)}).then(()=>process.exit(0),()=>process.exit(1))";
   return spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore' }).status === 0;
 }
 

@@ -35,9 +35,15 @@ export class PrivacyLogger implements LoggerService {
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
 
   // Information and debugging output are never printed, whatever a library passes.
-  log(..._ignored: unknown[]): void {}
-  debug(..._ignored: unknown[]): void {}
-  verbose(..._ignored: unknown[]): void {}
+  log(..._ignored: unknown[]): void {
+    // Not printed.
+  }
+  debug(..._ignored: unknown[]): void {
+    // Not printed.
+  }
+  verbose(..._ignored: unknown[]): void {
+    // Not printed.
+  }
   fatal(message: unknown, ...rest: unknown[]): void {
     this.print('ERROR', message, rest);
   }

@@ -15,7 +15,13 @@ describe('loadConfig', () => {
     assert.equal(config.healthDetails, false);
     assert.equal(config.requireE2ee, false);
     assert.equal(config.publicOrigin, undefined);
-    assert.deepEqual(config.timing, { heartbeatIntervalMs: 2000, heartbeatTimeoutMs: 5000, resumeGraceMs: 30_000, joinTimeoutMs: 30_000, drainMs: 30_000 });
+    assert.deepEqual(config.timing, {
+      heartbeatIntervalMs: 2000,
+      heartbeatTimeoutMs: 5000,
+      resumeGraceMs: 30_000,
+      joinTimeoutMs: 30_000,
+      drainMs: 30_000,
+    });
     assert.deepEqual(config.limits, {
       socketsPerServer: 10_000,
       socketsPerClient: 100,
@@ -38,7 +44,16 @@ describe('loadConfig', () => {
       RAUM_HEALTH_DETAILS: 'yes',
       RAUM_REQUIRE_E2EE: 'true',
     });
-    const unchecked = { clientDir: undefined, turn: undefined, forceRelay: undefined, trustProxy: undefined, operator: undefined, publicOrigin: undefined, timing: undefined, limits: undefined };
+    const unchecked = {
+      clientDir: undefined,
+      turn: undefined,
+      forceRelay: undefined,
+      trustProxy: undefined,
+      operator: undefined,
+      publicOrigin: undefined,
+      timing: undefined,
+      limits: undefined,
+    };
     assert.deepEqual(
       { ...config, ...unchecked },
       {
@@ -73,8 +88,20 @@ describe('loadConfig', () => {
       RAUM_MAX_SEND_BUFFER: '65536',
     });
     assert.equal(config.publicOrigin, 'https://meet.example.org');
-    assert.deepEqual(config.timing, { heartbeatIntervalMs: 500, heartbeatTimeoutMs: 1500, resumeGraceMs: 0, joinTimeoutMs: 2000, drainMs: 5000 });
-    assert.deepEqual(config.limits, { socketsPerServer: 50, socketsPerClient: 4, roomsPerServer: 3, incomingBitrate: 2_000_000, sendBufferBytes: 65536 });
+    assert.deepEqual(config.timing, {
+      heartbeatIntervalMs: 500,
+      heartbeatTimeoutMs: 1500,
+      resumeGraceMs: 0,
+      joinTimeoutMs: 2000,
+      drainMs: 5000,
+    });
+    assert.deepEqual(config.limits, {
+      socketsPerServer: 50,
+      socketsPerClient: 4,
+      roomsPerServer: 3,
+      incomingBitrate: 2_000_000,
+      sendBufferBytes: 65536,
+    });
   });
 
   it('reads the TURN servers and the operator’s details', () => {
@@ -113,7 +140,7 @@ describe('loadConfig', () => {
     [{ RAUM_TURN_URLS: 'https://turn.example.org' }, 'RAUM_TURN_URLS'],
     [{ RAUM_TURN_URLS: 'turn:turn.example.org:3478' }, 'RAUM_TURN_SECRET'],
     [{ RAUM_FORCE_RELAY: 'true' }, 'RAUM_FORCE_RELAY'],
-    [{ RAUM_TURN_URLS: 'turn:t:3478', RAUM_TURN_SECRET: 's', RAUM_TURN_TTL: '5' }, 'RAUM_TURN_TTL'],
+    [{ RAUM_TURN_URLS: 'turn:t:3478', RAUM_TURN_SECRET: 's', RAUM_TURN_TTL: '9' }, 'RAUM_TURN_TTL'],
     [{ RAUM_OPERATOR_NAME: 'x'.repeat(201) }, 'RAUM_OPERATOR_NAME'],
     [{ RAUM_PUBLIC_URL: 'meet.example.org' }, 'RAUM_PUBLIC_URL'],
     [{ RAUM_PUBLIC_URL: 'ftp://meet.example.org' }, 'RAUM_PUBLIC_URL'],

@@ -154,9 +154,13 @@ function hostname(env: Env, name: string): string | undefined {
 function turnUrls(env: Env): string[] {
   const raw = read(env, 'RAUM_TURN_URLS');
   if (raw === undefined) return [];
-  const urls = raw.split(',').map((url) => url.trim()).filter(Boolean);
+  const urls = raw
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   for (const url of urls) {
-    if (!/^(stun|turns?):[^\s]+$/.test(url)) throw new ConfigError('RAUM_TURN_URLS', 'must be a comma-separated list of stun:, turn: or turns: URLs');
+    if (!/^(stun|turns?):[^\s]+$/.test(url))
+      throw new ConfigError('RAUM_TURN_URLS', 'must be a comma-separated list of stun:, turn: or turns: URLs');
   }
   return urls;
 }
@@ -184,7 +188,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
   const turn: TurnConfig = {
     urls: turnUrls(env),
     secret: read(env, 'RAUM_TURN_SECRET'),
-    ttlSeconds: integer(env, 'RAUM_TURN_TTL', 12 * 3600, 60, 7 * 24 * 3600),
+    ttlSeconds: integer(env, 'RAUM_TURN_TTL', 12 * 3600, 10, 7 * 24 * 3600),
   };
   if (turn.urls.some((url) => url.startsWith('turn')) && !turn.secret) {
     throw new ConfigError('RAUM_TURN_SECRET', 'must be set (coturn’s static-auth-secret) when RAUM_TURN_URLS has turn: URLs');

@@ -56,7 +56,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     // A request the worker refused is the signalling's to report (a client mistake is not a server fault).
     mediasoup.setLogEventListeners({
       onwarn: (namespace, log) => !REFUSED_REQUEST.test(log) && this.logger.warn(`${namespace} ${log}`),
-      onerror: (namespace, log, error) => !REFUSED_REQUEST.test(log) && this.logger.error(`${namespace} ${log}${error ? `: ${error.message}` : ''}`),
+      onerror: (namespace, log, error) =>
+        !REFUSED_REQUEST.test(log) && this.logger.error(`${namespace} ${log}${error ? `: ${error.message}` : ''}`),
     });
     for (let index = 0; index < this.config.workers; index++) {
       const slot: WorkerSlot = { index, worker: undefined, webRtcServer: undefined, routers: 0 };
@@ -123,7 +124,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
    */
   async census(): Promise<MediaCensus> {
     const live = this.slots.flatMap(({ worker }) => (worker ? [worker] : []));
-    const census: MediaCensus = { workers: live.length, routers: 0, transports: 0, producers: 0, consumers: 0, workerRestarts: this.restarts };
+    const census: MediaCensus = {
+      workers: live.length,
+      routers: 0,
+      transports: 0,
+      producers: 0,
+      consumers: 0,
+      workerRestarts: this.restarts,
+    };
     for (const worker of live) {
       census.routers += (await worker.dump()).routerIds.length;
     }

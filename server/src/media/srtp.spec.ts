@@ -47,8 +47,20 @@ describe('SRTP between two routers (worker built against libsrtp 2)', () => {
       const listenInfo = { protocol: 'udp' as const, ip: '127.0.0.1' };
       const source = await routerA.createDirectTransport();
       const sourceProducer = await source.produce({ kind: 'audio', rtpParameters: audioRtpParameters(SSRC) });
-      const sending = await routerA.createPlainTransport({ listenInfo, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: cryptoSuite });
-      const receiving = await routerB.createPlainTransport({ listenInfo, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: cryptoSuite });
+      const sending = await routerA.createPlainTransport({
+        listenInfo,
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: true,
+        srtpCryptoSuite: cryptoSuite,
+      });
+      const receiving = await routerB.createPlainTransport({
+        listenInfo,
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: true,
+        srtpCryptoSuite: cryptoSuite,
+      });
       const senderKey = sending.srtpParameters!;
       await sending.connect({ ip: '127.0.0.1', port: receiving.tuple.localPort, srtpParameters: receiving.srtpParameters });
       await receiving.connect({

@@ -34,8 +34,15 @@ describe('a media worker that dies', () => {
     process.kill(first, 'SIGKILL');
     for (const client of [ada, ben]) await client.notification('mediaReset', () => true, 5000);
     assert.equal(server.app.get(RoomsService).peerCount, 3, 'nobody left');
-    assert.equal(ben.received.some((message) => message.method === 'peerLeft'), false);
-    assert.equal(other.received.some((message) => message.method === 'mediaReset'), false, 'the other room did not notice');
+    assert.equal(
+      ben.received.some((message) => message.method === 'peerLeft'),
+      false,
+    );
+    assert.equal(
+      other.received.some((message) => message.method === 'mediaReset'),
+      false,
+      'the other room did not notice',
+    );
 
     // The people of the moved room send again on the new router.
     const { transportId } = await ada.call('createTransport', { direction: 'send' });

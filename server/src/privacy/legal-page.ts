@@ -8,8 +8,18 @@ export function escapeHtml(text: string): string {
 
 const OTHER = { de: { language: 'en', label: 'English' }, en: { language: 'de', label: 'Deutsch' } } as const;
 const LABELS = {
-  de: { back: 'Zur Startseite', privacy: 'Datenschutz', imprint: 'Impressum', incomplete: 'Der Betreiber dieses Servers hat seine Angaben noch nicht vollständig eingetragen.' },
-  en: { back: 'To the start page', privacy: 'Privacy', imprint: 'Imprint', incomplete: 'The operator of this server has not yet filled in all of their details.' },
+  de: {
+    back: 'Zur Startseite',
+    privacy: 'Datenschutz',
+    imprint: 'Impressum',
+    incomplete: 'Der Betreiber dieses Servers hat seine Angaben noch nicht vollständig eingetragen.',
+  },
+  en: {
+    back: 'To the start page',
+    privacy: 'Privacy',
+    imprint: 'Imprint',
+    incomplete: 'The operator of this server has not yet filled in all of their details.',
+  },
 } as const;
 
 /**

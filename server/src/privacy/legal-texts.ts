@@ -39,7 +39,9 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
       title: 'Datenschutzerklärung',
       sections: [
         { heading: 'Verantwortlich', paragraphs: operatorLines(operator, 'de') },
-        ...(operator.privacyContact ? [{ heading: 'Ansprechperson für den Datenschutz', paragraphs: operator.privacyContact.split('\n') }] : []),
+        ...(operator.privacyContact
+          ? [{ heading: 'Ansprechperson für den Datenschutz', paragraphs: operator.privacyContact.split('\n') }]
+          : []),
         {
           heading: 'Worum es geht',
           paragraphs: [
@@ -52,7 +54,7 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
           paragraphs: [
             'Wenn Ihr Browser diesen Server aufruft, verarbeitet der Server zwangsläufig Ihre IP-Adresse und die technischen Daten der Verbindung, um Ihnen die Seiten, Audio und Video zu übermitteln. Rechtsgrundlage ist Art. 6 Abs. 1 lit. b DSGVO (Bereitstellung des von Ihnen aufgerufenen Dienstes) und lit. f DSGVO (sicherer Betrieb).',
             'Raum schreibt keine Zugriffsprotokolle und keine Logdateien. Der Server speichert und protokolliert weder IP-Adressen noch Browserdaten (etwa den User-Agent), Namen, Meeting-Kennungen oder Chatnachrichten. Er gibt nur technische Warnungen und Fehler aus, ohne solche Daten.',
-            'Um Missbrauch zu begrenzen (zu viele Verbindungen in kurzer Zeit), bildet der Server aus Ihrer IP-Adresse einen Hashwert mit einem zufälligen Schlüssel, der nur im Arbeitsspeicher liegt und spätestens stündlich samt allen Zählern verworfen wird. Die Adresse selbst wird dabei nicht gespeichert.',
+            'Um Missbrauch zu begrenzen (zu viele Verbindungen auf einmal oder in kurzer Zeit), bildet der Server aus Ihrer IP-Adresse einen Hashwert mit einem zufälligen Schlüssel, der nur im Arbeitsspeicher liegt und spätestens stündlich verworfen wird. Die Zähler dazu verschwinden mit ihm; nur die Zahl Ihrer noch offenen Verbindungen bleibt, bis diese enden. Die Adresse selbst wird dabei nicht gespeichert.',
           ],
         },
         {
@@ -117,7 +119,7 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
         paragraphs: [
           'When your browser connects to this server, the server necessarily processes your IP address and the technical data of the connection in order to deliver pages, audio and video to you. The legal basis is Art. 6(1)(b) GDPR (providing the service you asked for) and Art. 6(1)(f) GDPR (operating it securely).',
           'Raum writes no access logs and no log files. The server neither stores nor logs IP addresses, browser data (such as the user agent), names, meeting identifiers or chat messages. It prints only technical warnings and errors, without such data.',
-          'To limit abuse (too many connections in a short time), the server hashes your IP address with a random key that exists only in memory and is discarded, together with all counters, at least every hour. The address itself is not stored.',
+          'To limit abuse (too many connections at once or in a short time), the server hashes your IP address with a random key that exists only in memory and is discarded at least every hour. The counters go with it; only the number of your connections still open stays until they end. The address itself is not stored.',
         ],
       },
       {

@@ -15,7 +15,8 @@ describe('legal pages', () => {
   });
   after(() => server.close());
 
-  const get = (path: string, language?: string) => fetch(`${server.httpUrl}${path}`, { headers: language ? { 'Accept-Language': language } : {} });
+  const get = (path: string, language?: string) =>
+    fetch(`${server.httpUrl}${path}`, { headers: language ? { 'Accept-Language': language } : {} });
 
   it('renders the privacy policy in German and English from the operator’s configuration, without any script', async () => {
     const german = await (await get('/privacy', 'de-DE,de;q=0.9')).text();
@@ -37,7 +38,8 @@ describe('legal pages', () => {
     assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
     const page = await response.text();
     assert.match(page, /datenschutz@praxis\.example/);
-    for (const link of ['href="/"', 'href="/privacy?lang=en"', 'href="/imprint?lang=de"', 'href="/legal.css"']) assert.ok(page.includes(link), link);
+    for (const link of ['href="/"', 'href="/privacy?lang=en"', 'href="/imprint?lang=de"', 'href="/legal.css"'])
+      assert.ok(page.includes(link), link);
     assert.equal(response.headers.get('set-cookie'), null);
     assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   });

@@ -96,7 +96,8 @@ export class RoomsService {
       room.rehome(router, webRtcServer);
     } catch (error) {
       // When the server is shutting down there is nothing to move to, and nothing to report.
-      if (!this.media.closing) this.logger.warn(`a meeting could not move to another media worker: ${error instanceof Error ? error.name : String(error)}`);
+      if (!this.media.closing)
+        this.logger.warn(`a meeting could not move to another media worker: ${error instanceof Error ? error.name : String(error)}`);
       room.close();
     }
   }

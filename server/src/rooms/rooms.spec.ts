@@ -12,7 +12,7 @@ const roomId = 'room-for-the-test-suite-1';
 describe('rooms with a real mediasoup worker', () => {
   let media: MediaService;
   let rooms: RoomsService;
-  const silent: Notify = () => {};
+  const silent: Notify = () => undefined;
 
   before(async () => {
     const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3', RAUM_MAX_INCOMING_BITRATE: '1500000' });
@@ -27,7 +27,10 @@ describe('rooms with a real mediasoup worker', () => {
     const a = await rooms.join(roomId, { displayName: 'A', e2ee: true }, media.routerRtpCapabilities, (method) => heard.push(method));
     const b = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, silent);
     assert.equal(a.room, b.room);
-    assert.deepEqual(b.others.map((peer) => peer.displayName), ['A']);
+    assert.deepEqual(
+      b.others.map((peer) => peer.displayName),
+      ['A'],
+    );
     assert.deepEqual(heard, ['peerJoined']);
 
     const { router, webRtcServer } = a.room;
@@ -75,8 +78,12 @@ describe('rooms with a real mediasoup worker', () => {
   });
 
   it('refuses a peer past the room limit and changes nothing', async () => {
-    const joined = await Promise.all([1, 2, 3].map(() => rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent)));
-    await assert.rejects(rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent), { code: 'room-full' });
+    const joined = await Promise.all(
+      [1, 2, 3].map(() => rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent)),
+    );
+    await assert.rejects(rooms.join('a-full-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent), {
+      code: 'room-full',
+    });
     assert.equal(rooms.peerCount, 3);
     for (const { room, peer } of joined) room.remove(peer);
     assert.equal((await media.census()).routers, 0);

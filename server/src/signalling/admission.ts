@@ -8,6 +8,8 @@ import { ClientRateLimits } from './rate-limits';
 /** Per client (salted address hash): new connections. */
 const CONNECTIONS_PER_SECOND = 1;
 const CONNECTION_BURST = 30;
+/** The key that hashes addresses is replaced this often; counts of sockets still open keep their old key. */
+const SALT_ROTATION_MS = 60 * 60 * 1000;
 
 /** Why an upgrade is refused, as the HTTP answer that refuses it. */
 export interface Refusal {
@@ -38,11 +40,13 @@ export function clientOf(address: string): string {
  * its Origin must be this server's own, and neither the client nor the
  * server may hold too many sockets or open them too fast. Refused upgrades
  * get an HTTP answer and are gone at once. Counts are kept per salted
- * address hash, in memory, only while sockets are open.
+ * address hash (the salt is replaced hourly), in memory, only while sockets
+ * are open.
  */
 @Injectable()
 export class Admission {
-  readonly #salt = randomBytes(32);
+  #salt = randomBytes(32);
+  #saltSince = Date.now();
   readonly #openPerClient = new Map<string, number>();
   readonly #connectionRate = new ClientRateLimits(CONNECTIONS_PER_SECOND, CONNECTION_BURST);
   #open = 0;
@@ -113,6 +117,10 @@ export class Admission {
   }
 
   private keyOf(address: string): string {
+    if (Date.now() - this.#saltSince >= SALT_ROTATION_MS) {
+      this.#salt = randomBytes(32);
+      this.#saltSince = Date.now();
+    }
     return createHmac('sha256', this.#salt).update(address).digest('base64url').slice(0, 22);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_PAYLOAD_LENGTH } from '@raum/protocol';
+import { MAX_CHAT_PAYLOAD_LENGTH, MAX_PAYLOAD_LENGTH } from '@raum/protocol';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
@@ -44,7 +44,12 @@ describe('limits', () => {
   async function sender(room: string): Promise<{ client: TestClient; transportId: string; producerId: string }> {
     const { client } = await joined(room);
     const { transportId } = await client.call('createTransport', { direction: 'send' });
-    const { producerId } = await client.call('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() as never });
+    const { producerId } = await client.call('produce', {
+      transportId,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: videoRtpParameters() as never,
+    });
     return { client, transportId, producerId };
   }
 
@@ -87,7 +92,11 @@ describe('limits', () => {
     const cases: Array<[TestClient, string, Record<string, unknown>]> = [
       [ben, 'closeProducer', { producerId: ada.producerId }],
       [ben, 'pauseProducer', { producerId: ada.producerId }],
-      [ben, 'connectTransport', { transportId: ada.transportId, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } }],
+      [
+        ben,
+        'connectTransport',
+        { transportId: ada.transportId, dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] } },
+      ],
       [ben, 'restartIce', { transportId: ada.transportId }],
       [ben, 'produce', { transportId: ada.transportId, kind: 'audio', source: 'microphone', rtpParameters: audioRtpParameters() }],
       [ben, 'consume', { producerId: elsewhere.producerId }],
@@ -105,12 +114,21 @@ describe('limits', () => {
   it('takes at most three simulcast layers of video and one of audio', async () => {
     const { client } = await joined(newRoom());
     const { transportId } = await client.call('createTransport', { direction: 'send' });
-    const layers = (count: number) => ({ ...videoRtpParameters(), encodings: Array.from({ length: count }, (_, index) => ({ ssrc: 5000 + index })) });
-    assert.equal((await client.request('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: layers(4) })).error?.code, 'bad-request');
+    const layers = (count: number) => ({
+      ...videoRtpParameters(),
+      encodings: Array.from({ length: count }, (_, index) => ({ ssrc: 5000 + index })),
+    });
+    assert.equal(
+      (await client.request('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: layers(4) })).error?.code,
+      'bad-request',
+    );
     assert.equal((await census()).producers, 0);
     assert.equal((await client.request('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: layers(3) })).ok, true);
     const audio = { ...audioRtpParameters(), encodings: [{ ssrc: 7001 }, { ssrc: 7002 }] };
-    assert.equal((await client.request('produce', { transportId, kind: 'audio', source: 'microphone', rtpParameters: audio })).error?.code, 'bad-request');
+    assert.equal(
+      (await client.request('produce', { transportId, kind: 'audio', source: 'microphone', rtpParameters: audio })).error?.code,
+      'bad-request',
+    );
     assert.equal((await census()).producers, 1);
     await client.close();
   });
@@ -119,7 +137,7 @@ describe('limits', () => {
     const room = newRoom();
     const { client } = await joined(room);
     const { client: other } = await joined(room);
-    const big = await client.request('sendChat', { payload: 'A'.repeat(12 * 1024 + 4) });
+    const big = await client.request('sendChat', { payload: 'A'.repeat(MAX_CHAT_PAYLOAD_LENGTH + 1) });
     assert.equal(big.error?.code, 'bad-request');
     const answers = [];
     for (let index = 0; index < 14; index++) answers.push(await client.request('sendChat', { payload: 'aGk' }));
@@ -139,7 +157,16 @@ describe('limits', () => {
     assert.equal(refused.error?.code, 'server-busy');
     assert.equal(server.app.get(RoomsService).roomCount, 3);
     // Joining a room that exists still works.
-    assert.equal((await client.request('join', { roomId: `limits-suite-room-${String(roomNumber - 1).padStart(7, '0')}`, rtpCapabilities: capabilities as never, e2ee: true })).ok, true);
+    assert.equal(
+      (
+        await client.request('join', {
+          roomId: `limits-suite-room-${String(roomNumber - 1).padStart(7, '0')}`,
+          rtpCapabilities: capabilities as never,
+          e2ee: true,
+        })
+      ).ok,
+      true,
+    );
     await Promise.all([client, ...opened.map(({ client }) => client)].map((each) => each.close()));
   });
 
@@ -170,7 +197,15 @@ describe('limits', () => {
     reader.socket.pause();
     const payload = 'A'.repeat(MAX_PAYLOAD_LENGTH);
     for (let round = 0; round < 40 && sender.open; round++) {
-      for (let index = 0; index < 20; index++) sender.socket.send(JSON.stringify({ type: 'request', id: sender.requestId + round * 20 + index, method: 'sendKeyMessage', data: { to: peerId, payload } }));
+      for (let index = 0; index < 20; index++)
+        sender.socket.send(
+          JSON.stringify({
+            type: 'request',
+            id: sender.requestId + round * 20 + index,
+            method: 'sendKeyMessage',
+            data: { to: peerId, payload },
+          }),
+        );
       if (sender.received.some((message) => message.method === 'peerLeft')) break;
       await sleep(1000);
     }
@@ -193,7 +228,12 @@ describe('limits', () => {
     const { transportId } = await client.call('createTransport', { direction: 'send' });
     await client.call('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters(4242) });
     // The same SSRC twice: the worker refuses it with an error that is not a client error it knows.
-    const clash = await client.request('produce', { transportId, kind: 'audio', source: 'microphone', rtpParameters: audioRtpParameters(4242) });
+    const clash = await client.request('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'microphone',
+      rtpParameters: audioRtpParameters(4242),
+    });
     assert.deepEqual(clash.error, { code: 'internal', message: 'the server could not do that; try again' });
     assert.equal(server.logged.length, 1, server.logged.join(''));
     assert.match(server.logged[0], /^ERROR \[signalling\] produce failed with Error\n/);

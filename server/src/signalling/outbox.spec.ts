@@ -29,7 +29,10 @@ describe('outbox', () => {
     outbox.push(numbered('c'));
     // The client got 1:a only (2:b was lost with the socket).
     const second: string[] = [];
-    assert.equal(outbox.attach((text) => second.push(text), 1), true);
+    assert.equal(
+      outbox.attach((text) => second.push(text), 1),
+      true,
+    );
     assert.deepEqual(second, ['2:b', '3:c']);
     outbox.push(numbered('d'));
     assert.deepEqual(second, ['2:b', '3:c', '4:d']);
@@ -43,10 +46,20 @@ describe('outbox', () => {
     outbox.acknowledge(1);
     const sent: string[] = [];
     assert.equal(outbox.canContinueFrom(0), false, '1:a is gone already');
-    assert.equal(outbox.attach((text) => sent.push(text), 0), false);
-    assert.equal(outbox.attach((text) => sent.push(text), 3), false, 'a message that was never sent');
+    assert.equal(
+      outbox.attach((text) => sent.push(text), 0),
+      false,
+    );
+    assert.equal(
+      outbox.attach((text) => sent.push(text), 3),
+      false,
+      'a message that was never sent',
+    );
     assert.equal(sent.length, 0);
-    assert.equal(outbox.attach((text) => sent.push(text), 2), true);
+    assert.equal(
+      outbox.attach((text) => sent.push(text), 2),
+      true,
+    );
     assert.deepEqual(sent, []);
   });
 

@@ -12,7 +12,7 @@ describe('rate limits', () => {
   });
 
   it('limits each client separately, keyed by a salted hash that never contains the address', () => {
-    let now = 0;
+    const now = 0;
     const limits = new ClientRateLimits(1, 2, 60_000, () => now);
     assert.deepEqual([limits.allow('203.0.113.7'), limits.allow('203.0.113.7'), limits.allow('203.0.113.7')], [true, true, false]);
     assert.equal(limits.allow('2001:db8::1'), true, 'another client is not affected');

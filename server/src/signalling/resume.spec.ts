@@ -24,7 +24,12 @@ describe('sessions that outlive their sockets', () => {
   const rooms = () => server.app.get(RoomsService);
 
   before(async () => {
-    server = await startTestServer({ RAUM_HEARTBEAT_MS: '200', RAUM_HEARTBEAT_TIMEOUT_MS: '600', RAUM_RESUME_GRACE_S: '2', RAUM_JOIN_TIMEOUT_S: '1' });
+    server = await startTestServer({
+      RAUM_HEARTBEAT_MS: '200',
+      RAUM_HEARTBEAT_TIMEOUT_MS: '600',
+      RAUM_RESUME_GRACE_S: '2',
+      RAUM_JOIN_TIMEOUT_S: '1',
+    });
     capabilities = server.app.get(MediaService).routerRtpCapabilities;
   });
   after(() => server.close());
@@ -56,14 +61,22 @@ describe('sessions that outlive their sockets', () => {
     const ada = await joined(room);
     const ben = await joined(room);
     const send = await ada.client.call('createTransport', { direction: 'send' });
-    await ada.client.call('produce', { transportId: send.transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() as never });
+    await ada.client.call('produce', {
+      transportId: send.transportId,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: videoRtpParameters() as never,
+    });
     await ben.client.notification('producerAdded');
 
     // Ada's network goes away silently. A last request of hers reaches the server; its answer does not reach her.
     ada.client.vanish();
     const lastRequest = ada.client.requestId;
     ada.client.socket.send(JSON.stringify({ type: 'request', id: lastRequest, method: 'createTransport', data: { direction: 'recv' } }));
-    await eventually(() => server.app.get(SignallingGateway).sessionCount === 2 && rooms().peerCount === 2 && countSockets() === 1, 'the server gives the silent socket up');
+    await eventually(
+      () => server.app.get(SignallingGateway).sessionCount === 2 && rooms().peerCount === 2 && countSockets() === 1,
+      'the server gives the silent socket up',
+    );
 
     // Meanwhile: Ben chats and sends her a key, Cem joins.
     await ben.client.call('sendChat', { payload: 'aGVsbG8' });
@@ -91,7 +104,10 @@ describe('sessions that outlive their sockets', () => {
     // The session goes on: a request on the new socket works, and nobody saw Ada leave.
     assert.equal((await client.request('sendChat', { payload: 'YmFjaw' })).ok, true);
     await ben.client.notification('chatMessage', (data) => data.from === ada.peerId);
-    assert.equal(ben.client.received.some((message) => message.method === 'peerLeft'), false);
+    assert.equal(
+      ben.client.received.some((message) => message.method === 'peerLeft'),
+      false,
+    );
     assert.equal(rooms().peerCount, 3);
     assert.equal((await server.app.get(MediaService).census()).producers, 1, 'her camera stayed on the SFU');
 
@@ -122,10 +138,17 @@ describe('sessions that outlive their sockets', () => {
     const ada = await joined(room);
     ada.client.vanish();
     const client = await TestClient.connect(server.wsUrl);
-    const future = await client.request('resume', { token: ada.resumeToken, lastSeq: ada.client.seq + 50, protocolVersion: PROTOCOL_VERSION });
+    const future = await client.request('resume', {
+      token: ada.resumeToken,
+      lastSeq: ada.client.seq + 50,
+      protocolVersion: PROTOCOL_VERSION,
+    });
     assert.equal(future.error?.code, 'resume-failed');
     const other = await joined(room);
-    assert.equal((await other.client.request('resume', { token: other.resumeToken, lastSeq: 0, protocolVersion: PROTOCOL_VERSION })).error?.code, 'invalid-state');
+    assert.equal(
+      (await other.client.request('resume', { token: other.resumeToken, lastSeq: 0, protocolVersion: PROTOCOL_VERSION })).error?.code,
+      'invalid-state',
+    );
     await Promise.all([client, other.client].map((each) => each.close()));
   });
 
@@ -157,7 +180,10 @@ describe('draining for a restart', () => {
     const drained = server.app.get(SignallingGateway).drain();
     assert.deepEqual((await ada.notification('serverDraining')).data, { closesInMs: 1000 });
     const late = await TestClient.connect(server.wsUrl);
-    assert.equal((await late.request('join', { roomId: 'drain-suite-room-00000002', rtpCapabilities: capabilities, e2ee: true })).error?.code, 'server-draining');
+    assert.equal(
+      (await late.request('join', { roomId: 'drain-suite-room-00000002', rtpCapabilities: capabilities, e2ee: true })).error?.code,
+      'server-draining',
+    );
     assert.equal((await ada.request('sendChat', { payload: 'c3RpbGwgaGVyZQ' })).ok, true, 'the call goes on meanwhile');
     const [{ code }] = await Promise.all([ada.closed, drained]);
     assert.equal(code, CLOSE_CODES.goingAway);

@@ -211,10 +211,13 @@ export class Session {
   private scheduleTurnRenewal(): void {
     const { turn } = this.context;
     if (!turn.expiringCredentials) return;
-    this.#turnTimer = setTimeout(() => {
-      this.notify('iceServers', { iceServers: turn.iceServers() });
-      this.scheduleTurnRenewal();
-    }, this.context.config.turn.ttlSeconds * 1000 * TURN_RENEWAL_SHARE).unref();
+    this.#turnTimer = setTimeout(
+      () => {
+        this.notify('iceServers', { iceServers: turn.iceServers() });
+        this.scheduleTurnRenewal();
+      },
+      this.context.config.turn.ttlSeconds * 1000 * TURN_RENEWAL_SHARE,
+    ).unref();
   }
 
   private readonly handlers: Handlers = {
@@ -252,7 +255,13 @@ export class Session {
       this.#membership = { room, peer };
       this.scheduleTurnRenewal();
       const { turn } = this.context;
-      return { peerId: peer.id, peers: others, iceServers: turn.iceServers(), iceTransportPolicy: turn.iceTransportPolicy, resumeToken: this.renewToken() };
+      return {
+        peerId: peer.id,
+        peers: others,
+        iceServers: turn.iceServers(),
+        iceTransportPolicy: turn.iceTransportPolicy,
+        resumeToken: this.renewToken(),
+      };
     },
 
     createTransport: async ({ direction }) => {

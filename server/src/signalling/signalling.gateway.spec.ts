@@ -27,7 +27,13 @@ describe('signalling over a real WebSocket and a real worker', () => {
     { displayName, e2ee = true, requireE2ee }: { displayName?: string; e2ee?: boolean; requireE2ee?: boolean } = {},
   ): Promise<{ client: TestClient; peerId: string; peers: any[] }> {
     const client = await TestClient.connect(server.wsUrl);
-    const { peerId, peers } = await client.call('join', { roomId: room, displayName, rtpCapabilities: capabilities as never, e2ee, requireE2ee });
+    const { peerId, peers } = await client.call('join', {
+      roomId: room,
+      displayName,
+      rtpCapabilities: capabilities as never,
+      e2ee,
+      requireE2ee,
+    });
     return { client, peerId, peers };
   }
 
@@ -57,7 +63,11 @@ describe('signalling over a real WebSocket and a real worker', () => {
       ['"just a string"', 'bad-request', null],
       [JSON.stringify({ type: 'request', id: 5, method: 'fly', data: {} }), 'bad-request', 5],
       [JSON.stringify({ type: 'request', id: 6, method: 'join', data: { roomId: '../../etc', rtpCapabilities: {} } }), 'bad-request', 6],
-      [JSON.stringify({ type: 'request', id: 7, method: 'capabilities', data: { x: 'y'.repeat(MAX_MESSAGE_BYTES) } }), 'message-too-large', null],
+      [
+        JSON.stringify({ type: 'request', id: 7, method: 'capabilities', data: { x: 'y'.repeat(MAX_MESSAGE_BYTES) } }),
+        'message-too-large',
+        null,
+      ],
       [JSON.stringify({ type: 'request', id: 3, method: 'capabilities', data: {} }), 'bad-request', 3],
       [new Uint8Array([1, 2, 3]), 'bad-request', null],
     ];
@@ -97,7 +107,10 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.equal((await a.client.notification('peerJoined')).data.peer.peerId, b.peerId);
 
     // Joining twice on one connection is out of order.
-    assert.equal((await a.client.request('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true })).error?.code, 'invalid-state');
+    assert.equal(
+      (await a.client.request('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true })).error?.code,
+      'invalid-state',
+    );
 
     const send = await a.client.call('createTransport', { direction: 'send' });
     assert.ok(send.iceCandidates.length > 0);
@@ -187,7 +200,8 @@ describe('signalling over a real WebSocket and a real worker', () => {
     await a.client.call('sendKeyMessage', { payload: 'Zm9yLWFsbA' });
     assert.deepEqual((await c.client.notification('keyMessage')).data, { from: a.peerId, payload: 'Zm9yLWFsbA' });
     await c.client.call('sendChat', { payload: 'c2VjcmV0LWNoYXQ' });
-    for (const other of [a, b]) assert.deepEqual((await other.client.notification('chatMessage')).data, { from: c.peerId, payload: 'c2VjcmV0LWNoYXQ' });
+    for (const other of [a, b])
+      assert.deepEqual((await other.client.notification('chatMessage')).data, { from: c.peerId, payload: 'c2VjcmV0LWNoYXQ' });
 
     assert.equal((await a.client.request('sendKeyMessage', { to: 'nobody', payload: 'eA' })).error?.code, 'not-found');
     assert.equal((await a.client.request('sendKeyMessage', { to: a.peerId, payload: 'eA' })).error?.code, 'not-found');
@@ -207,10 +221,12 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.equal(response.error?.code, 'e2ee-required');
     assert.equal(server.app.get(RoomsService).peerCount, 1);
     // The same browser may still open another room.
-    assert.equal((await refused.request('join', { roomId: 'another-suite-room-000001', rtpCapabilities: capabilities as never, e2ee: false })).ok, true);
+    assert.equal(
+      (await refused.request('join', { roomId: 'another-suite-room-000001', rtpCapabilities: capabilities as never, e2ee: false })).ok,
+      true,
+    );
     await Promise.all([a.client.close(), refused.close()]);
   });
-
 
   it('logs nothing for client mistakes', () => {
     assert.deepEqual(server.logged, []);
@@ -228,9 +244,16 @@ describe('an operator requiring end-to-end encryption everywhere', () => {
     const client = await TestClient.connect(server.wsUrl);
     const { requireE2ee, routerRtpCapabilities } = await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
     assert.equal(requireE2ee, true);
-    const response = await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: false });
+    const response = await client.request('join', {
+      roomId: 'operator-required-room-01',
+      rtpCapabilities: routerRtpCapabilities,
+      e2ee: false,
+    });
     assert.equal(response.error?.code, 'e2ee-required');
-    assert.equal((await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: true })).ok, true);
+    assert.equal(
+      (await client.request('join', { roomId: 'operator-required-room-01', rtpCapabilities: routerRtpCapabilities, e2ee: true })).ok,
+      true,
+    );
     await client.close();
   });
 });

@@ -202,7 +202,8 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     for (const { connection, session } of this.sockets.values()) {
       if (!connection.heartbeat()) continue;
       const idleSince = session.idleSince;
-      if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs) connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
+      if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs)
+        connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
     }
   }
 
@@ -212,7 +213,13 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     if (minute !== this.faults.minute) this.faults = { minute, count: 0 };
     if (++this.faults.count > FAULTS_PER_MINUTE) return;
     const name = error instanceof Error ? error.name : typeof error;
-    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((line) => line.startsWith('    at ')).slice(0, 4) : [];
+    const frames =
+      error instanceof Error
+        ? (error.stack ?? '')
+            .split('\n')
+            .filter((line) => line.startsWith('    at '))
+            .slice(0, 4)
+        : [];
     const more = this.faults.count === FAULTS_PER_MINUTE ? ' (further faults this minute are not reported)' : '';
     this.logger.error(`${method} failed with ${name}${more}`, frames.join('\n'));
   }

@@ -5,5 +5,9 @@ import { TurnModule } from '../turn/turn.module';
 import { Admission } from './admission';
 import { SignallingGateway } from './signalling.gateway';
 
-@Module({ imports: [MediaModule, RoomsModule, TurnModule], providers: [SignallingGateway, Admission], exports: [SignallingGateway, Admission] })
+@Module({
+  imports: [MediaModule, RoomsModule, TurnModule],
+  providers: [SignallingGateway, Admission],
+  exports: [SignallingGateway, Admission],
+})
 export class SignallingModule {}

@@ -22,10 +22,7 @@ export class RaumWsAdapter extends WsAdapter {
   override create(port: number, options: Record<string, unknown> = {}): WebSocketServer {
     return super.create(port, {
       ...options,
-      verifyClient: (
-        { req }: { req: IncomingMessage },
-        decide: (accept: boolean, status?: number, reason?: string) => void,
-      ) => {
+      verifyClient: ({ req }: { req: IncomingMessage }, decide: (accept: boolean, status?: number, reason?: string) => void) => {
         const refusal = this.admission.check(req);
         if (refusal) decide(false, refusal.status, refusal.reason);
         else decide(true);

@@ -21,7 +21,11 @@ describe('TURN credentials', () => {
 
   it('hand out only the operator’s servers, TURN with credentials, and the relay switch', () => {
     const service = new TurnService(
-      loadConfig({ RAUM_TURN_URLS: 'stun:turn.example.org:3478, turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443', RAUM_TURN_SECRET: 'x', RAUM_FORCE_RELAY: 'true' }),
+      loadConfig({
+        RAUM_TURN_URLS: 'stun:turn.example.org:3478, turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443',
+        RAUM_TURN_SECRET: 'x',
+        RAUM_FORCE_RELAY: 'true',
+      }),
     );
     const [stun, turn] = service.iceServers();
     assert.deepEqual(stun, { urls: ['stun:turn.example.org:3478'] });

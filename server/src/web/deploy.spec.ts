@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../config/config';
 import { SECURITY_HEADERS } from './security-headers';
 
 const deploy = resolve(__dirname, '../../../deploy');
@@ -17,12 +18,33 @@ describe('deploy/nginx/raum.conf', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes nginx -t (with a throwaway certificate in place of the real one)', () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=meet.example.org', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=meet.example.org',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const site = read('nginx/raum.conf')
       .replace('/etc/letsencrypt/live/meet.example.org/fullchain.pem', join(dir, 'cert.pem'))
       .replace('/etc/letsencrypt/live/meet.example.org/privkey.pem', join(dir, 'key.pem'));
     writeFileSync(join(dir, 'raum.conf'), site);
-    writeFileSync(join(dir, 'nginx.conf'), `pid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')};\nevents {}\nhttp {\n  include ${join(dir, 'raum.conf')};\n}\n`);
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `pid ${join(dir, 'nginx.pid')};\nerror_log ${join(dir, 'error.log')};\nevents {}\nhttp {\n  include ${join(dir, 'raum.conf')};\n}\n`,
+    );
     const result = spawnSync('nginx', ['-t', '-c', join(dir, 'nginx.conf'), '-p', dir], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stderr, /test is successful/);
@@ -46,7 +68,10 @@ describe('deploy/nginx/raum.conf', () => {
       assert.equal(added.get(name), value, name);
       assert.match(config, new RegExp(`proxy_hide_header ${name};`), `${name} is not sent twice`);
     }
-    assert.deepEqual([...added.keys()].filter((name) => !(name in SECURITY_HEADERS)), ['Strict-Transport-Security']);
+    assert.deepEqual(
+      [...added.keys()].filter((name) => !(name in SECURITY_HEADERS)),
+      ['Strict-Transport-Security'],
+    );
   });
 
   it('proxies the WebSocket', () => {
@@ -66,16 +91,32 @@ describe('deploy/coturn/turnserver.conf', () => {
   });
 
   it('is not an open relay: every peer is denied, IPv4 and IPv6, but the SFU, whose address the operator fills in', () => {
-    for (const range of ['0.0.0.0-255.255.255.255', '::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
+    for (const range of ['0.0.0.0-255.255.255.255', '::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'])
+      assert.ok(lines.includes(`denied-peer-ip=${range}`), range);
     // One address, a documentation one (TEST-NET-1) to replace: never a range, and never 0.0.0.0 or ::, which coturn reads as "every address".
-    assert.deepEqual(lines.filter((line) => line.startsWith('allowed-peer-ip=')), ['allowed-peer-ip=192.0.2.10']);
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('allowed-peer-ip=')),
+      ['allowed-peer-ip=192.0.2.10'],
+    );
     assert.ok(!lines.includes('allow-loopback-peers'));
   });
 
   it('denies the special ranges by name as well, with the IPv6 forms that lead back into IPv4', () => {
     const ranges = [
-      ...['0.0.0.0-0.255.255.255', '10.0.0.0-10.255.255.255', '100.64.0.0-100.127.255.255', '127.0.0.0-127.255.255.255', '169.254.0.0-169.254.255.255'],
-      ...['172.16.0.0-172.31.255.255', '192.0.0.0-192.0.0.255', '192.168.0.0-192.168.255.255', '198.18.0.0-198.19.255.255', '240.0.0.0-255.255.255.255'],
+      ...[
+        '0.0.0.0-0.255.255.255',
+        '10.0.0.0-10.255.255.255',
+        '100.64.0.0-100.127.255.255',
+        '127.0.0.0-127.255.255.255',
+        '169.254.0.0-169.254.255.255',
+      ],
+      ...[
+        '172.16.0.0-172.31.255.255',
+        '192.0.0.0-192.0.0.255',
+        '192.168.0.0-192.168.255.255',
+        '198.18.0.0-198.19.255.255',
+        '240.0.0.0-255.255.255.255',
+      ],
       ...['::', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
       '::ffff:0:0-::ffff:ffff:ffff', // IPv4-mapped
       '64:ff9b::-64:ff9b::ffff:ffff', // NAT64
@@ -96,8 +137,24 @@ describe('deploy/coturn/turnserver.conf', () => {
     // coturn skips a range it cannot parse, which nobody would see with logging off.
     const dir = mkdtempSync(join(tmpdir(), 'raum-coturn-'));
     try {
-      writeFileSync(join(dir, 'turnserver.conf'), lines.filter((line) => !['no-stdout-log', 'log-file=/dev/null'].includes(line)).join('\n'));
-      const flags = ['--log-file', 'stdout', '--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--listening-port', '19993', '--no-tls', '--no-dtls', '--pidfile', join(dir, 'pid')];
+      writeFileSync(
+        join(dir, 'turnserver.conf'),
+        lines.filter((line) => !['no-stdout-log', 'log-file=/dev/null'].includes(line)).join('\n'),
+      );
+      const flags = [
+        '--log-file',
+        'stdout',
+        '--listening-ip',
+        '127.0.0.1',
+        '--relay-ip',
+        '127.0.0.1',
+        '--listening-port',
+        '19993',
+        '--no-tls',
+        '--no-dtls',
+        '--pidfile',
+        join(dir, 'pid'),
+      ];
       // coturn has no "check only" mode: let it start, and stop it two seconds later, long after it has read its configuration.
       const { stdout } = spawnSync('turnserver', ['-c', join(dir, 'turnserver.conf'), ...flags], { encoding: 'utf8', timeout: 2000 });
       for (const line of lines.filter((line) => /^(allowed|denied)-peer-ip=/.test(line))) {
@@ -118,9 +175,48 @@ describe('deploy/coturn/turnserver.conf', () => {
 describe('deploy/systemd/raum.service', () => {
   it('runs Raum unprivileged on a read-only file system', () => {
     const unit = read('systemd/raum.service');
-    for (const line of ['User=raum', 'ProtectSystem=strict', 'ProtectHome=true', 'PrivateTmp=true', 'NoNewPrivileges=true', 'CapabilityBoundingSet=']) {
+    for (const line of [
+      'User=raum',
+      'ProtectSystem=strict',
+      'ProtectHome=true',
+      'PrivateTmp=true',
+      'NoNewPrivileges=true',
+      'CapabilityBoundingSet=',
+    ]) {
       assert.match(unit, new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), line);
     }
     assert.doesNotMatch(unit, /ReadWritePaths/);
+  });
+
+  it('stops by draining: SIGTERM to Raum alone, and time enough for RAUM_DRAIN_S', () => {
+    const unit = read('systemd/raum.service');
+    assert.match(unit, /^KillMode=mixed$/m);
+    const timeout = Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1]);
+    assert.ok(timeout > loadConfig({}).timing.drainMs / 1000, `TimeoutStopSec=${timeout}`);
+  });
+
+  it('is written by the build with this checkout’s Node and a worker the service can read', async () => {
+    const { writeUnit } = (await import(
+      join(deploy, '..', 'tools', 'systemd-unit.mjs')
+    )) as typeof import('../../../tools/systemd-unit.mjs');
+    const root = mkdtempSync(join(tmpdir(), 'raum-checkout-'));
+    const home = mkdtempSync(join(tmpdir(), 'raum-builder-home-'));
+    try {
+      mkdirSync(join(root, 'deploy', 'systemd'), { recursive: true });
+      writeFileSync(join(root, 'deploy', 'systemd', 'raum.service'), read('systemd/raum.service'));
+      const built = join(home, '.cache', 'raum', 'mediasoup-worker', 'mediasoup-worker');
+      mkdirSync(dirname(built), { recursive: true });
+      writeFileSync(built, 'a worker binary');
+      const unit = readFileSync(writeUnit({ root, node: '/usr/local/lib/node24/bin/node', worker: built }), 'utf8');
+      assert.match(unit, new RegExp(`^ExecStart=/usr/local/lib/node24/bin/node ${root}/dist/server/main\\.js$`, 'm'));
+      assert.match(unit, new RegExp(`^WorkingDirectory=${root}$`, 'm'));
+      const worker = /^Environment=MEDIASOUP_WORKER_BIN=(.+)$/m.exec(unit)?.[1] ?? '';
+      assert.ok(worker.startsWith(`${root}/`), `the worker is inside the checkout, not in the builder's home: ${worker}`);
+      assert.equal(readFileSync(worker, 'utf8'), 'a worker binary');
+      assert.doesNotMatch(unit, /@[A-Z]+@/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,8 @@ describe('room links', () => {
   });
 
   it('puts the id in the path and the secret in the fragment', () => {
-    expect(roomUrl('AAAAAAAAAAAAAAAAAAAAAA', 'k=secret', 'https://raum.example')).toBe('https://raum.example/r/AAAAAAAAAAAAAAAAAAAAAA#k=secret');
+    expect(roomUrl('AAAAAAAAAAAAAAAAAAAAAA', 'k=secret', 'https://raum.example')).toBe(
+      'https://raum.example/r/AAAAAAAAAAAAAAAAAAAAAA#k=secret',
+    );
   });
 });

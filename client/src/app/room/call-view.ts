@@ -1,4 +1,15 @@
-import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, signal, viewChild } from '@angular/core';
+import {
+  afterNextRender,
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  DestroyRef,
+  ElementRef,
+  inject,
+  input,
+  signal,
+  viewChild,
+} from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 import { ChatPanel } from './chat-panel';
@@ -42,7 +53,9 @@ export class CallView {
   constructor() {
     const destroyRef = inject(DestroyRef);
     afterNextRender(() => {
-      const observer = new ResizeObserver(([entry]) => this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }));
+      const observer = new ResizeObserver(([entry]) =>
+        this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }),
+      );
       observer.observe(this.grid().nativeElement);
       destroyRef.onDestroy(() => observer.disconnect());
     });

@@ -27,7 +27,14 @@ const MAX_MESSAGE_LENGTH = 2000;
     <form class="chat__form" (submit)="send($event)">
       <label class="field chat__field">
         <span class="field__label">{{ i18n.t().chatLabel }}</span>
-        <input class="field__input" name="message" autocomplete="off" [attr.maxlength]="maxLength" [value]="draft()" (input)="draft.set($any($event.target).value)" />
+        <input
+          class="field__input"
+          name="message"
+          autocomplete="off"
+          [attr.maxlength]="maxLength"
+          [value]="draft()"
+          (input)="draft.set($any($event.target).value)"
+        />
       </label>
       <button type="submit" class="button button--primary">{{ i18n.t().send }}</button>
     </form>

@@ -8,7 +8,13 @@ import { CallService } from '../core/media/call.service';
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'security' },
   template: `
-    <button type="button" class="security__badge" [attr.data-level]="level()" (click)="verify.emit()" [attr.aria-label]="label() + '. ' + i18n.t().verify">
+    <button
+      type="button"
+      class="security__badge"
+      [attr.data-level]="level()"
+      (click)="verify.emit()"
+      [attr.aria-label]="label() + '. ' + i18n.t().verify"
+    >
       <svg class="security__icon" viewBox="0 0 24 24" aria-hidden="true">
         @if (level() === 'hop-by-hop') {
           <path d="M12 3 2 21h20L12 3Zm0 6v6m0 2.5v.5" />

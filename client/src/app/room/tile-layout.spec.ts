@@ -7,7 +7,13 @@ describe('tileLayout', () => {
   });
 
   it('keeps every tile inside the area', () => {
-    for (const [count, width, height] of [[1, 800, 600], [3, 374, 640], [7, 1264, 660], [12, 374, 640], [50, 1264, 660]]) {
+    for (const [count, width, height] of [
+      [1, 800, 600],
+      [3, 374, 640],
+      [7, 1264, 660],
+      [12, 374, 640],
+      [50, 1264, 660],
+    ]) {
       const { columns, width: tileWidth, height: tileHeight } = tileLayout(count, width, height, 8);
       const rows = Math.ceil(count / columns);
       expect(columns * tileWidth + (columns - 1) * 8).toBeLessThanOrEqual(width);

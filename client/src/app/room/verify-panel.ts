@@ -16,7 +16,9 @@ import { CallService } from '../core/media/call.service';
     <p>{{ i18n.t().verifyExplain }}</p>
     <ol class="sas" data-sas>
       @for (symbol of symbols(); track $index) {
-        <li class="sas__symbol"><span class="sas__emoji" aria-hidden="true">{{ symbol.emoji }}</span>{{ symbol.name }}</li>
+        <li class="sas__symbol">
+          <span class="sas__emoji" aria-hidden="true">{{ symbol.emoji }}</span>{{ symbol.name }}
+        </li>
       }
     </ol>
     <ul class="panel__list">

@@ -232,7 +232,13 @@ export class E2eeSession {
   private async hello(to: string | undefined, reply: boolean): Promise<void> {
     const e2ee = !!this.media;
     const mac = await signAnnouncement(this.authKey, this.#selfId, this.identity.publicKey, e2ee);
-    const hello: Hello = { t: 'hello', key: toBase64Url(this.identity.publicKey), e2ee, mac: toBase64Url(mac), ...(reply ? { reply: true as const } : {}) };
+    const hello: Hello = {
+      t: 'hello',
+      key: toBase64Url(this.identity.publicKey),
+      e2ee,
+      mac: toBase64Url(mac),
+      ...(reply ? { reply: true as const } : {}),
+    };
     await this.send(to, encode(hello));
   }
 
@@ -268,7 +274,10 @@ export class E2eeSession {
     const everyoneCan = !withoutE2ee.self && withoutE2ee.peers.length === 0;
     const mode: E2eeMode = everyoneCan || (this.room.requireE2ee && !withoutE2ee.self) ? 'e2ee' : 'hop-by-hop';
     this.media?.setMode(mode === 'e2ee' ? { encrypt: true, strict: true } : { encrypt: false, strict: false });
-    const sas = await shortAuthenticationString([this.identity.publicKey, ...[...this.#members.values()].map((member) => member.publicKey)]);
+    const sas = await shortAuthenticationString([
+      this.identity.publicKey,
+      ...[...this.#members.values()].map((member) => member.publicKey),
+    ]);
     this.#state = { mode, withoutE2ee, verified: new Set(this.#members.keys()), unverified: new Set(this.#unverified), sas };
     for (const listener of this.#listeners) listener(this.#state);
   }

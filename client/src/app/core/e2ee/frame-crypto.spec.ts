@@ -20,7 +20,11 @@ describe('frame encryption', () => {
   it('round-trips key, delta and audio frames, leaving exactly the codec header in clear', async () => {
     const sender = await ringWithKey();
     const receiver = await ringWithKey(sender.newest!.material);
-    for (const [info, clear] of [[VIDEO_KEY, 10], [VIDEO_DELTA, 3], [AUDIO, 1]] as const) {
+    for (const [info, clear] of [
+      [VIDEO_KEY, 10],
+      [VIDEO_DELTA, 3],
+      [AUDIO, 1],
+    ] as const) {
       const plain = frame(500);
       const sealed = await encryptFrame(plain, info, sender.newest!, 1);
       expect(sealed.byteLength).toBe(500 + OVERHEAD);

@@ -49,7 +49,9 @@ export async function encryptFrame(data: ArrayBuffer, info: SenderFrameInfo, key
   const clear = Math.min(clearBytes(info), frame.length);
   const header = frame.subarray(0, clear);
   const iv = frameIv(info.ssrc, info.timestamp, counter);
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: header }, key.frameKey, frame.subarray(clear)));
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: header }, key.frameKey, frame.subarray(clear)),
+  );
   const out = new Uint8Array(clear + sealed.length + TRAILER_LENGTH);
   out.set(header, 0);
   out.set(sealed, clear);
@@ -60,8 +62,7 @@ export async function encryptFrame(data: ArrayBuffer, info: SenderFrameInfo, key
 }
 
 export type Decrypted =
-  | { readonly ok: true; readonly data: ArrayBuffer }
-  | { readonly ok: false; readonly reason: 'malformed' | 'no-key' | 'rejected' };
+  { readonly ok: true; readonly data: ArrayBuffer } | { readonly ok: false; readonly reason: 'malformed' | 'no-key' | 'rejected' };
 
 async function open(frame: Uint8Array<ArrayBuffer>, clear: number, key: RingKey): Promise<ArrayBuffer | undefined> {
   const header = frame.subarray(0, clear);

@@ -19,7 +19,12 @@ export class Identity {
   }
 
   /** The AES-GCM key this participant shares with another; undefined for a malformed public key. */
-  async pairKey(theirPublicKey: Uint8Array<ArrayBuffer>, roomSecret: Uint8Array<ArrayBuffer>, myId: string, theirId: string): Promise<CryptoKey | undefined> {
+  async pairKey(
+    theirPublicKey: Uint8Array<ArrayBuffer>,
+    roomSecret: Uint8Array<ArrayBuffer>,
+    myId: string,
+    theirId: string,
+  ): Promise<CryptoKey | undefined> {
     try {
       const theirs = await crypto.subtle.importKey('raw', theirPublicKey, { name: 'ECDH', namedCurve: 'P-256' }, false, []);
       const bits = await crypto.subtle.deriveBits({ name: 'ECDH', public: theirs }, this.keyPair.privateKey, 256);
@@ -35,11 +40,22 @@ function announced(peerId: string, publicKey: Uint8Array, e2ee: boolean): Uint8A
   return concat(context('announce', peerId, e2ee ? 'e2ee' : 'hop-by-hop'), publicKey);
 }
 
-export async function signAnnouncement(authKey: CryptoKey, peerId: string, publicKey: Uint8Array, e2ee: boolean): Promise<Uint8Array<ArrayBuffer>> {
+export async function signAnnouncement(
+  authKey: CryptoKey,
+  peerId: string,
+  publicKey: Uint8Array,
+  e2ee: boolean,
+): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await crypto.subtle.sign('HMAC', authKey, announced(peerId, publicKey, e2ee)));
 }
 
-export function verifyAnnouncement(authKey: CryptoKey, peerId: string, publicKey: Uint8Array, e2ee: boolean, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
+export function verifyAnnouncement(
+  authKey: CryptoKey,
+  peerId: string,
+  publicKey: Uint8Array,
+  e2ee: boolean,
+  mac: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
   return crypto.subtle.verify('HMAC', authKey, mac, announced(peerId, publicKey, e2ee));
 }
 
@@ -56,11 +72,14 @@ export async function seal(key: CryptoKey, plain: Uint8Array<ArrayBuffer>, aad: 
 }
 
 /** The plaintext, or undefined if the key is wrong or anything was changed. */
-export async function unseal(key: CryptoKey, { iv, ciphertext }: Sealed, aad: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer> | undefined> {
+export async function unseal(
+  key: CryptoKey,
+  { iv, ciphertext }: Sealed,
+  aad: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
   try {
     return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData: aad }, key, ciphertext));
   } catch {
     return undefined;
   }
 }
-

@@ -28,7 +28,7 @@ export function distance(from: number, to: number): number {
  * (catchUp), never backward.
  */
 export class KeyRing {
-  readonly #slots: Array<RingKey | undefined> = new Array(RING_SIZE);
+  readonly #slots = Array.from<RingKey | undefined>({ length: RING_SIZE });
   #newest: RingKey | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 

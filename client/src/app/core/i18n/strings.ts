@@ -104,18 +104,22 @@ export const EN: Strings = {
   reload: 'Reload',
   participants: (count) => (count === 1 ? '1 person' : `${count} people`),
   requireE2eeOption: 'Admit only browsers with end-to-end encryption',
-  requireE2eeHint: 'Otherwise, while someone’s browser cannot encrypt end to end, the meeting falls back to transport encryption for everyone and says so.',
+  requireE2eeHint:
+    'Otherwise, while someone’s browser cannot encrypt end to end, the meeting falls back to transport encryption for everyone and says so.',
   incompleteLink: 'This meeting link is incomplete.',
   incompleteLinkHint: 'The part after “#” is missing. It holds the meeting’s key, which never reaches the server. Ask for the whole link.',
-  e2eeRequiredHere: 'This meeting admits only browsers that encrypt end to end, and this browser cannot. Try a current Chrome, Edge, Firefox or Safari.',
+  e2eeRequiredHere:
+    'This meeting admits only browsers that encrypt end to end, and this browser cannot. Try a current Chrome, Edge, Firefox or Safari.',
   e2ee: 'End-to-end encrypted',
   securing: 'Securing…',
   notE2ee: 'Not end-to-end encrypted',
   notE2eeSelf: 'This browser cannot encrypt video end to end, so the meeting is encrypted only on the way to and from the server.',
-  notE2eePeers: (names) => `${names} cannot encrypt end to end. While they are here, the meeting is encrypted only on the way to and from the server.`,
+  notE2eePeers: (names) =>
+    `${names} cannot encrypt end to end. While they are here, the meeting is encrypted only on the way to and from the server.`,
   verify: 'Verify',
   verifyTitle: 'Verify the encryption',
-  verifyExplain: 'Everyone in this meeting sees the same emoji unless someone, the server included, tampered with the keys. Compare them, for example by reading them aloud.',
+  verifyExplain:
+    'Everyone in this meeting sees the same emoji unless someone, the server included, tampered with the keys. Compare them, for example by reading them aloud.',
   verified: 'Key verified',
   notVerified: 'Not verified',
   notVerifiedHint: 'Joined without this meeting’s key (an incomplete or wrong link): cannot see or hear anyone.',
@@ -169,18 +173,24 @@ export const DE: Strings = {
   reload: 'Neu laden',
   participants: (count) => (count === 1 ? '1 Person' : `${count} Personen`),
   requireE2eeOption: 'Nur Browser mit Ende-zu-Ende-Verschlüsselung zulassen',
-  requireE2eeHint: 'Sonst wird das Meeting, solange ein Browser nicht Ende-zu-Ende verschlüsseln kann, für alle nur transportverschlüsselt – und zeigt das an.',
+  requireE2eeHint:
+    'Sonst wird das Meeting, solange ein Browser nicht Ende-zu-Ende verschlüsseln kann, für alle nur transportverschlüsselt – und zeigt das an.',
   incompleteLink: 'Dieser Meeting-Link ist unvollständig.',
-  incompleteLinkHint: 'Der Teil nach „#“ fehlt. Er enthält den Schlüssel des Meetings, der nie beim Server ankommt. Bitte um den vollständigen Link.',
-  e2eeRequiredHere: 'Dieses Meeting lässt nur Browser mit Ende-zu-Ende-Verschlüsselung zu, und dieser Browser kann das nicht. Versuche ein aktuelles Chrome, Edge, Firefox oder Safari.',
+  incompleteLinkHint:
+    'Der Teil nach „#“ fehlt. Er enthält den Schlüssel des Meetings, der nie beim Server ankommt. Bitte um den vollständigen Link.',
+  e2eeRequiredHere:
+    'Dieses Meeting lässt nur Browser mit Ende-zu-Ende-Verschlüsselung zu, und dieser Browser kann das nicht. Versuche ein aktuelles Chrome, Edge, Firefox oder Safari.',
   e2ee: 'Ende-zu-Ende-verschlüsselt',
   securing: 'Wird abgesichert…',
   notE2ee: 'Nicht Ende-zu-Ende-verschlüsselt',
-  notE2eeSelf: 'Dieser Browser kann Video nicht Ende-zu-Ende verschlüsseln; das Meeting ist daher nur auf dem Weg zum und vom Server verschlüsselt.',
-  notE2eePeers: (names) => `${names} kann nicht Ende-zu-Ende verschlüsseln. Solange diese Person da ist, ist das Meeting nur auf dem Weg zum und vom Server verschlüsselt.`,
+  notE2eeSelf:
+    'Dieser Browser kann Video nicht Ende-zu-Ende verschlüsseln; das Meeting ist daher nur auf dem Weg zum und vom Server verschlüsselt.',
+  notE2eePeers: (names) =>
+    `${names} kann nicht Ende-zu-Ende verschlüsseln. Solange diese Person da ist, ist das Meeting nur auf dem Weg zum und vom Server verschlüsselt.`,
   verify: 'Überprüfen',
   verifyTitle: 'Verschlüsselung überprüfen',
-  verifyExplain: 'Alle in diesem Meeting sehen dieselben Emoji, außer jemand – auch der Server – hat die Schlüssel manipuliert. Vergleicht sie, zum Beispiel indem ihr sie vorlest.',
+  verifyExplain:
+    'Alle in diesem Meeting sehen dieselben Emoji, außer jemand – auch der Server – hat die Schlüssel manipuliert. Vergleicht sie, zum Beispiel indem ihr sie vorlest.',
   verified: 'Schlüssel bestätigt',
   notVerified: 'Nicht verifiziert',
   notVerifiedHint: 'Ohne den Schlüssel dieses Meetings beigetreten (unvollständiger oder falscher Link): sieht und hört niemanden.',

@@ -34,7 +34,9 @@ describe('CallService', () => {
             script(server);
             servers.push(server);
             const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
-            const e2ee = await E2eeSession.create(secret, undefined, (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
+            const e2ee = await E2eeSession.create(secret, undefined, (to, payload) =>
+              signalling.request('sendKeyMessage', { to, payload }),
+            );
             const call = new Call(signalling, e2ee, new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
             calls.push(call);
             return call;
@@ -56,7 +58,9 @@ describe('CallService', () => {
   /** Everything of a call is released: its socket, its transports, its E2EE session. */
   function expectReleased(call: Call, server: FakeServer): void {
     expect(call.closed).withContext('the call is closed').toBeTrue();
-    expect(server.sockets.every((socket) => socket.readyState === 3)).withContext('no socket stays open').toBeTrue();
+    expect(server.sockets.every((socket) => socket.readyState === 3))
+      .withContext('no socket stays open')
+      .toBeTrue();
   }
 
   it('closes the connection and releases the devices when the join is refused', async () => {
@@ -88,7 +92,9 @@ describe('CallService', () => {
     await inCall();
     await service.sendChat('before');
     servers[0].restart();
-    await until(() => servers.length === 2 && service.phase() === 'in-call' && !service.reconnecting() && calls[1].participants.length === 1);
+    await until(
+      () => servers.length === 2 && service.phase() === 'in-call' && !service.reconnecting() && calls[1].participants.length === 1,
+    );
     expect(service.failure()).toBeUndefined();
     expect(servers[1].methods()).toContain('join');
     expectReleased(calls[0], servers[0]);

@@ -5,7 +5,8 @@ import type { RoomSecret } from '../e2ee/room-secret';
 import type { TransformStats } from '../e2ee/worker-protocol';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import { AppUpdate } from '../update/app-update';
-import { Call, joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant } from './call';
+import { Call } from './call';
+import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant } from './call-types';
 import { capture, type CaptureFailure } from './local-media';
 
 /** Makes a call for a room: a connection to the server and the E2EE session on it. Tests give their own. */
@@ -13,7 +14,9 @@ export const CALL_FACTORY = new InjectionToken<(room: RoomSecret) => Promise<Cal
   factory: () => async (room) => {
     const signalling = SignallingChannel.connect();
     const api = encodedTransformApi();
-    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
+    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) =>
+      signalling.request('sendKeyMessage', { to, payload }),
+    );
     return new Call(signalling, e2ee);
   },
 });
@@ -243,7 +246,9 @@ export class CallService implements OnDestroy {
         if (failure === 'upgrade-required') return void this.updateApp();
         if (!worthRetrying(failure) || Date.now() > deadline) return this.fail(failure);
       }
-      await new Promise((resolve) => setTimeout(resolve, REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)] * (0.5 + Math.random() / 2)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)] * (0.5 + Math.random() / 2)),
+      );
     }
   }
 
@@ -269,11 +274,11 @@ export class CallService implements OnDestroy {
     this.#current = call;
     const current = () => this.#current === call;
     call.e2ee.onChange((state) => current() && this.e2ee.set(state));
-    call.onChange((participants) => current() && this.participants.set(participants));
-    call.onFailure((reason) => this.callFailed(call, reason));
-    call.onConnection((reconnecting) => current() && this.reconnecting.set(reconnecting));
-    call.onNotice((notice) => current() && this.notice.set(notice));
-    call.onChat(({ from, self, text, at }) => {
+    call.on('change', (participants) => current() && this.participants.set(participants));
+    call.on('failure', (reason) => this.callFailed(call, reason));
+    call.on('connection', (reconnecting) => current() && this.reconnecting.set(reconnecting));
+    call.on('notice', (notice) => current() && this.notice.set(notice));
+    call.on('chat', ({ from, self, text, at }) => {
       if (!current()) return;
       const name = self ? undefined : this.participants().find((participant) => participant.peerId === from)?.displayName;
       this.chat.update((lines) => [...lines, { self, name, text, at }].slice(-MAX_CHAT_LINES));
@@ -340,7 +345,11 @@ export class CallService implements OnDestroy {
     this.#microphone = undefined;
     this.microphoneOn.set(false);
     // Leaving tells the server first (see leave()); every other end closes at once.
-    if (phase === 'failed') void call?.then((ended) => ended.close(), () => undefined);
+    if (phase === 'failed')
+      void call?.then(
+        (ended) => ended.close(),
+        () => undefined,
+      );
   }
 
   private serially(work: () => Promise<void>): Promise<unknown> {

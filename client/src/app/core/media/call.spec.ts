@@ -5,7 +5,8 @@ import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import type { FakeServer } from '../testing/fake-server';
 import { ADA, cameraTrack, microphoneTrack, ROOM, serverFor, until, type ScriptedRoom } from '../testing/scripted-room';
-import { Call, type Participant } from './call';
+import { Call } from './call';
+import type { Participant } from './call-types';
 
 describe('Call (mediasoup-client with its fake handler, scripted server)', () => {
   let server: FakeServer;
@@ -20,13 +21,15 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     server = serverFor(room);
     const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
     // The fake handler has no encoded transforms: this browser sends and receives plain frames.
-    const e2ee = await E2eeSession.create(newRoomSecret(), undefined, (to, payload) => signalling.request('sendKeyMessage', { to, payload }));
+    const e2ee = await E2eeSession.create(newRoomSecret(), undefined, (to, payload) =>
+      signalling.request('sendKeyMessage', { to, payload }),
+    );
     const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
     transports = [];
     device.observer.on('newtransport', (transport) => transports.push(transport));
     call = new Call(signalling, e2ee, device);
     seen = [];
-    call.onChange((participants) => (seen = participants));
+    call.on('change', (participants) => (seen = participants));
   }
 
   afterEach(() => call.leave());
@@ -97,7 +100,8 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     await start([]);
     const camera = cameraTrack();
     await call.join({ roomId: ROOM, camera });
-    const producerRequests = () => server.requests.filter((request) => request.method.endsWith('roduce') || request.method.endsWith('Producer'));
+    const producerRequests = () =>
+      server.requests.filter((request) => request.method.endsWith('roduce') || request.method.endsWith('Producer'));
 
     await call.setMedia('camera', null);
     await call.setMedia('camera', null);
@@ -119,8 +123,8 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     await start([ADA]);
     const failures: string[] = [];
     const reconnecting: boolean[] = [];
-    call.onFailure((reason) => failures.push(reason));
-    call.onConnection((value) => reconnecting.push(value));
+    call.on('failure', (reason) => failures.push(reason));
+    call.on('connection', (value) => reconnecting.push(value));
     await call.join({ roomId: ROOM });
     server.drop();
     await until(() => reconnecting.length === 2);
@@ -138,7 +142,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   it('reports an expired session, so that the page can join afresh', async () => {
     await start([ADA]);
     const failures: string[] = [];
-    call.onFailure((reason) => failures.push(reason));
+    call.on('failure', (reason) => failures.push(reason));
     await call.join({ roomId: ROOM });
     server.restart();
     await until(() => failures.length > 0);
@@ -189,10 +193,16 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     room.peers = [adaAgain];
     server.notify('producerAdded', { peerId: 'ada', producer: adaAgain.producers[0] });
     await until(() => seen[0]?.camera?.producerId === 'ada-cam-2' && server.methods().includes('produce'));
-    expect(before.every((transport) => transport.closed)).withContext('the old transports are gone').toBeTrue();
+    expect(before.every((transport) => transport.closed))
+      .withContext('the old transports are gone')
+      .toBeTrue();
     expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
-    expect(server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source)).withContext('the muted microphone stays off').toEqual(['camera']);
-    expect(server.requests.filter((request) => request.method === 'consume').map((request) => request.data.producerId)).toEqual(['ada-cam-2']);
+    expect(server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source))
+      .withContext('the muted microphone stays off')
+      .toEqual(['camera']);
+    expect(server.requests.filter((request) => request.method === 'consume').map((request) => request.data.producerId)).toEqual([
+      'ada-cam-2',
+    ]);
     expect(seen.map((participant) => participant.displayName)).toEqual(['Ada']);
     expect(camera.readyState).toBe('live');
   });
@@ -211,7 +221,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   it('tells the page when the server is about to restart', async () => {
     await start([]);
     const notices: string[] = [];
-    call.onNotice((notice) => notices.push(notice));
+    call.on('notice', (notice) => notices.push(notice));
     await call.join({ roomId: ROOM });
     server.notify('serverDraining', { closesInMs: 30_000 });
     expect(notices).toEqual(['server-restarting']);

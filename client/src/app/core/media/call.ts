@@ -1,79 +1,11 @@
 import { Device, type types } from 'mediasoup-client';
-import { PROTOCOL_VERSION, type MediaSource, type PeerInfo, type ProducerInfo, type RequestResult } from '@raum/protocol';
+import { PROTOCOL_VERSION, type MediaSource, type RequestResult } from '@raum/protocol';
 import type { E2eeSession } from '../e2ee/e2ee-session';
-import { SignallingError, type SignallingChannel } from '../signalling/signalling-channel';
-
-/** A stream received from another participant. */
-export interface RemoteMedia {
-  readonly producerId: string;
-  readonly track: MediaStreamTrack;
-  /** The sender turned it off (camera off, microphone muted). */
-  readonly paused: boolean;
-}
-
-/** Another person in the call, as the page shows them. */
-export interface Participant {
-  readonly peerId: string;
-  readonly displayName: string | undefined;
-  readonly camera: RemoteMedia | undefined;
-  readonly microphone: RemoteMedia | undefined;
-}
-
-export interface JoinOptions {
-  readonly roomId: string;
-  readonly displayName?: string;
-  readonly camera?: MediaStreamTrack;
-  readonly microphone?: MediaStreamTrack;
-}
-
-/** A chat message, decrypted; messages that do not decrypt are never shown. */
-export interface ChatMessage {
-  readonly from: string;
-  readonly self: boolean;
-  readonly text: string;
-  readonly at: Date;
-}
-
-/**
- * Why a call ended without the person leaving. 'session-expired': the server
- * no longer knows this participant (it was away too long, or the server
- * restarted), so the call must be joined afresh.
- */
-export type CallFailure = 'connection-lost' | 'session-expired' | 'room-full' | 'e2ee-required' | 'server-busy' | 'upgrade-required' | 'server-error';
-
-/** Failures a join can end in that trying again will not change. */
-const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required']);
-
-/** The failure a refused or broken join stands for. */
-export function joinFailure(error: unknown): CallFailure {
-  const code = error instanceof SignallingError ? error.code : undefined;
-  if (code === 'closed' || code === 'timeout') return 'connection-lost';
-  if (code === 'room-full' || code === 'e2ee-required' || code === 'upgrade-required' || code === 'server-busy') return code;
-  return 'server-error';
-}
-
-/** Whether joining again later may succeed after this failure. */
-export function worthRetrying(failure: CallFailure): boolean {
-  return !FINAL_JOIN_FAILURES.has(failure);
-}
-
-/** What the server said before joining. */
-export interface Prepared {
-  /** The operator admits only browsers that encrypt end to end. */
-  readonly requireE2ee: boolean;
-}
-
-interface RemoteProducer {
-  readonly info: ProducerInfo;
-  paused: boolean;
-  consumer?: types.Consumer;
-}
-
-interface RemotePeer {
-  readonly peerId: string;
-  readonly displayName: string | undefined;
-  readonly producers: Map<string, RemoteProducer>;
-}
+import type { SignallingChannel } from '../signalling/signalling-channel';
+import { Listeners } from '../events';
+import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared } from './call-types';
+import { IceRepair } from './ice-repair';
+import { RemotePeers } from './remote-peers';
 
 /** How long a new stream waits for its sender's key before it starts anyway. */
 const FIRST_KEY_WAIT_MS = 3000;
@@ -81,20 +13,12 @@ const FIRST_KEY_WAIT_MS = 3000;
 /** How long a chat message that did not decrypt waits for its sender's key before one more try. */
 const CHAT_RETRY_MS = 1500;
 
-/** A transport whose ICE is 'disconnected' this long gets an ICE restart (short outages heal by themselves). */
-const ICE_DISCONNECTED_GRACE_MS = 2000;
-/** ICE restarts of one transport are at least this far apart. */
-const ICE_RESTART_SPACING_MS = 2000;
-
 // Three layers for the camera, so the SFU can send each receiver what it can take.
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
-
-/** Something the call wants the person to know, without anything to do about it. */
-export type CallNotice = 'server-restarting';
 
 /**
  * One person's side of a call through the SFU: the mediasoup-client device,
@@ -106,16 +30,15 @@ export type CallNotice = 'server-restarting';
  * close() releases everything, once, on every path.
  */
 export class Call {
-  readonly #peers = new Map<string, RemotePeer>();
+  readonly #peers = new RemotePeers();
   readonly #producers = new Map<MediaSource, types.Producer>();
-  readonly #changeListeners = new Set<(participants: readonly Participant[]) => void>();
-  readonly #failureListeners = new Set<(reason: CallFailure) => void>();
-  readonly #chatListeners = new Set<(message: ChatMessage) => void>();
-  readonly #connectionListeners = new Set<(reconnecting: boolean) => void>();
-  readonly #noticeListeners = new Set<(notice: CallNotice) => void>();
+  readonly #listeners = new Listeners<CallEvents>();
   /** Each producer's transform in the E2EE worker, by producer id. */
   readonly #senderTransforms = new Map<string, string>();
-  readonly #lastIceRestart = new WeakMap<types.Transport, number>();
+  readonly #iceRepair = new IceRepair(async (transportId) => {
+    const { iceParameters } = await this.signalling.request('restartIce', { transportId });
+    return iceParameters as types.IceParameters;
+  });
   #selfId = '';
   #ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> = {};
   readonly #stopListening: Array<() => void> = [];
@@ -137,37 +60,16 @@ export class Call {
   }
 
   get participants(): readonly Participant[] {
-    return [...this.#peers.values()].map(toParticipant);
+    return this.#peers.participants;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  onChange(listener: (participants: readonly Participant[]) => void): () => void {
-    this.#changeListeners.add(listener);
-    return () => this.#changeListeners.delete(listener);
-  }
-
-  onFailure(listener: (reason: CallFailure) => void): () => void {
-    this.#failureListeners.add(listener);
-    return () => this.#failureListeners.delete(listener);
-  }
-
-  onChat(listener: (message: ChatMessage) => void): () => void {
-    this.#chatListeners.add(listener);
-    return () => this.#chatListeners.delete(listener);
-  }
-
-  /** True while the signalling connection is being re-established (the call itself goes on). */
-  onConnection(listener: (reconnecting: boolean) => void): () => void {
-    this.#connectionListeners.add(listener);
-    return () => this.#connectionListeners.delete(listener);
-  }
-
-  onNotice(listener: (notice: CallNotice) => void): () => void {
-    this.#noticeListeners.add(listener);
-    return () => this.#noticeListeners.delete(listener);
+  /** Listens to one of the call's events (see CallEvents); returns the function that stops listening. */
+  on<E extends keyof CallEvents>(event: E, listener: (...args: CallEvents[E]) => void): () => void {
+    return this.#listeners.on(event, listener);
   }
 
   /**
@@ -175,7 +77,9 @@ export class Call {
    * paused); a producer without one shows as 'missing', which no proof accepts.
    */
   get activeSenderTransforms(): string[] {
-    return [...this.#producers.values()].filter((producer) => !producer.paused).map((producer) => this.#senderTransforms.get(producer.id) ?? 'missing');
+    return [...this.#producers.values()]
+      .filter((producer) => !producer.paused)
+      .map((producer) => this.#senderTransforms.get(producer.id) ?? 'missing');
   }
 
   /**
@@ -184,7 +88,9 @@ export class Call {
    */
   prepare(): Promise<Prepared> {
     this.#prepared ??= (async () => {
-      const { routerRtpCapabilities, requireE2ee, heartbeat } = await this.signalling.request('capabilities', { protocolVersion: PROTOCOL_VERSION });
+      const { routerRtpCapabilities, requireE2ee, heartbeat } = await this.signalling.request('capabilities', {
+        protocolVersion: PROTOCOL_VERSION,
+      });
       this.signalling.setHeartbeat(heartbeat);
       if (!this.device.loaded) await this.device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
       return { requireE2ee };
@@ -209,7 +115,7 @@ export class Call {
     this.signalling.keepSession(resumeToken);
     this.#selfId = peerId;
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
-    for (const peer of peers) this.addPeer(peer);
+    for (const peer of peers) this.#peers.add(peer);
     // Our key exists before any frame does; the others learn it from the key exchange.
     await this.e2ee.start(peerId);
     this.changed();
@@ -247,14 +153,19 @@ export class Call {
   /** Sends a chat message, end-to-end encrypted, to everyone in the room. */
   async sendChat(text: string): Promise<void> {
     await this.signalling.request('sendChat', { payload: await this.e2ee.encryptChat(text) });
-    this.emitChat({ from: this.#selfId, self: true, text, at: new Date() });
+    this.#listeners.emit('chat', { from: this.#selfId, self: true, text, at: new Date() });
   }
 
-  /** Tells the server this person leaves, then releases everything. */
+  /**
+   * Tells the server this person leaves (after the resume, if the connection
+   * is being re-established: else the others would see them for the grace
+   * period), then releases everything.
+   */
   async leave(): Promise<void> {
     if (this.#closed) return;
     try {
-      if (this.signalling.state === 'open') await this.signalling.request('leave', {});
+      const { state } = this.signalling;
+      if (state === 'open' || state === 'reconnecting') await this.signalling.request('leave', {});
     } catch {
       // Leaving a room the server no longer has us in is still leaving.
     } finally {
@@ -278,63 +189,50 @@ export class Call {
   /** A new network (Wi-Fi to mobile data, a new address): find a path again now, not after a timeout. */
   networkChanged(): void {
     this.signalling.retryNow();
-    for (const transport of [this.#sendTransport, this.#recvTransport]) if (transport) void this.restartIce(transport);
+    for (const transport of this.transports()) void this.#iceRepair.restart(transport);
   }
 
   private listen(): void {
     const { signalling } = this;
     this.#stopListening.push(
       signalling.on('peerJoined', ({ peer }) => {
-        this.addPeer(peer);
+        this.#peers.add(peer);
         this.changed();
       }),
       signalling.on('peerLeft', ({ peerId }) => {
         void this.e2ee.peerLeft(peerId);
-        const peer = this.#peers.get(peerId);
-        if (!peer) return;
-        for (const producer of peer.producers.values()) producer.consumer?.close();
-        this.#peers.delete(peerId);
-        this.changed();
+        if (this.#peers.remove(peerId)) this.changed();
       }),
       signalling.on('keyMessage', ({ from, payload }) => void this.e2ee.receive(from, payload)),
       signalling.on('chatMessage', ({ from, payload }) => void this.receiveChat(from, payload)),
       signalling.on('producerAdded', ({ peerId, producer }) => {
-        const peer = this.#peers.get(peerId);
-        if (!peer) return;
-        peer.producers.set(producer.producerId, { info: producer, paused: producer.paused });
-        void this.consume(peerId, producer.producerId);
+        if (this.#peers.addProducer(peerId, producer)) void this.consume(peerId, producer.producerId);
       }),
       signalling.on('producerClosed', ({ peerId, producerId }) => {
-        const peer = this.#peers.get(peerId);
-        peer?.producers.get(producerId)?.consumer?.close();
-        if (peer?.producers.delete(producerId)) this.changed();
+        if (this.#peers.removeProducer(peerId, producerId)) this.changed();
       }),
-      signalling.on('producerPaused', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true)),
-      signalling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
+      signalling.on('producerPaused', ({ peerId, producerId }) => {
+        if (this.#peers.setPaused(peerId, producerId, true)) this.changed();
+      }),
+      signalling.on('producerResumed', ({ peerId, producerId }) => {
+        if (this.#peers.setPaused(peerId, producerId, false)) this.changed();
+      }),
       signalling.on('mediaReset', () => void this.resetMedia()),
       signalling.on('iceServers', ({ iceServers }) => void this.renewIceServers(iceServers as RTCIceServer[])),
-      signalling.on('serverDraining', () => this.emitNotice('server-restarting')),
+      signalling.on('serverDraining', () => this.#listeners.emit('notice', 'server-restarting')),
       signalling.onState((state) => {
         if (state === 'closed') return this.fail('connection-lost');
         const reconnecting = state === 'reconnecting';
         if (reconnecting === this.#reconnecting) return;
         this.#reconnecting = reconnecting;
-        for (const listener of this.#connectionListeners) listener(reconnecting);
+        this.#listeners.emit('connection', reconnecting);
       }),
       signalling.onSessionLost((code) => this.fail(code === 'upgrade-required' ? 'upgrade-required' : 'session-expired')),
     );
   }
 
-  private addPeer(info: PeerInfo): void {
-    const producers = new Map(info.producers.map((producer) => [producer.producerId, { info: producer, paused: producer.paused }]));
-    this.#peers.set(info.peerId, { peerId: info.peerId, displayName: info.displayName, producers });
-  }
-
-  private setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
-    const producer = this.#peers.get(peerId)?.producers.get(producerId);
-    if (!producer) return;
-    producer.paused = paused;
-    this.changed();
+  private transports(): types.Transport[] {
+    return [this.#sendTransport, this.#recvTransport].filter((transport) => transport !== undefined);
   }
 
   /**
@@ -378,40 +276,22 @@ export class Call {
     });
     transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       this.signalling
-        .request('produce', { transportId: transport.id, kind, source: appData['source'] as MediaSource, rtpParameters: rtpParameters as never })
+        .request('produce', {
+          transportId: transport.id,
+          kind,
+          source: appData['source'] as MediaSource,
+          rtpParameters: rtpParameters as never,
+        })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
-    transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') void this.restartIce(transport);
-      if (state === 'disconnected') {
-        setTimeout(() => transport.connectionState === 'disconnected' && void this.restartIce(transport), ICE_DISCONNECTED_GRACE_MS);
-      }
-    });
+    this.#iceRepair.watch(transport);
     return transport;
   }
 
-  /** New ICE credentials from the SFU, so the browser looks for a path again (a new network, a new address). */
-  private async restartIce(transport: types.Transport): Promise<void> {
-    const last = this.#lastIceRestart.get(transport) ?? 0;
-    if (this.#closed || transport.closed || Date.now() - last < ICE_RESTART_SPACING_MS) return;
-    this.#lastIceRestart.set(transport, Date.now());
-    try {
-      const { iceParameters } = await this.signalling.request('restartIce', { transportId: transport.id });
-      if (!transport.closed) await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
-    } catch {
-      // The transport went away meanwhile (left, or the SFU reset it); the next state change tries again.
-    }
-  }
-
-  /** Fresh TURN credentials: later allocations use them, and an ICE restart makes new ones now. */
+  /** Fresh TURN credentials, for the transports to come and those there are. */
   private async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
     this.#ice = { ...this.#ice, iceServers };
-    for (const transport of [this.#sendTransport, this.#recvTransport]) {
-      if (!transport || transport.closed) continue;
-      await transport.updateIceServers({ iceServers });
-      this.#lastIceRestart.delete(transport);
-      await this.restartIce(transport);
-    }
+    for (const transport of this.transports()) await this.#iceRepair.renew(transport, iceServers);
   }
 
   /**
@@ -421,14 +301,16 @@ export class Call {
    * are sent again, and received as before.
    */
   private async resetMedia(): Promise<void> {
-    const sending = [...this.#producers].filter(([, producer]) => !producer.paused && producer.track).map(([source, producer]) => ({ source, track: producer.track! }));
+    const sending = [...this.#producers]
+      .filter(([, producer]) => !producer.paused && producer.track)
+      .map(([source, producer]) => ({ source, track: producer.track! }));
     this.awaitTransports();
     this.#sendTransport?.close();
     this.#recvTransport?.close();
     this.#sendTransport = this.#recvTransport = undefined;
     this.#producers.clear();
     this.#senderTransforms.clear();
-    for (const peer of this.#peers.values()) peer.producers.clear();
+    this.#peers.forgetStreams();
     this.changed();
     try {
       await this.createTransports();
@@ -469,7 +351,7 @@ export class Call {
     if (!transport || this.#closed) return;
     const remote = await this.signalling.request('consume', { producerId });
     // The answer is as current as the notifications before it; later ones apply on top.
-    const known = this.#peers.get(peerId)?.producers.get(producerId);
+    const known = this.#peers.producer(peerId, producerId);
     if (known) known.paused = remote.producerPaused;
     const consumer = await transport.consume({
       id: remote.consumerId,
@@ -478,7 +360,7 @@ export class Call {
       rtpParameters: remote.rtpParameters as types.RtpParameters,
       onRtpReceiver: (receiver) => this.e2ee.media?.decryptReceiver(receiver, peerId, remote.kind),
     });
-    const producer = this.#peers.get(peerId)?.producers.get(producerId);
+    const producer = this.#peers.producer(peerId, producerId);
     // The producer or its peer went away while we were setting up.
     if (!producer || this.#closed) {
       consumer.close();
@@ -502,39 +384,17 @@ export class Call {
       await new Promise((resolve) => setTimeout(resolve, CHAT_RETRY_MS));
       text = await this.e2ee.decryptChat(from, payload);
     }
-    if (text !== undefined && !this.#closed) this.emitChat({ from, self: false, text, at: new Date() });
-  }
-
-  private emitChat(message: ChatMessage): void {
-    for (const listener of this.#chatListeners) listener(message);
-  }
-
-  private emitNotice(notice: CallNotice): void {
-    for (const listener of this.#noticeListeners) listener(notice);
+    if (text !== undefined && !this.#closed) this.#listeners.emit('chat', { from, self: false, text, at: new Date() });
   }
 
   private changed(): void {
     if (this.#closed) return;
-    const participants = this.participants;
-    for (const listener of this.#changeListeners) listener(participants);
+    this.#listeners.emit('change', this.participants);
   }
 
   private fail(reason: CallFailure): void {
     if (this.#closed) return;
-    const listeners = [...this.#failureListeners];
     this.close();
-    for (const listener of listeners) listener(reason);
+    this.#listeners.emit('failure', reason);
   }
-}
-
-function toParticipant(peer: RemotePeer): Participant {
-  let camera: RemoteMedia | undefined;
-  let microphone: RemoteMedia | undefined;
-  for (const producer of peer.producers.values()) {
-    if (!producer.consumer) continue;
-    const media = { producerId: producer.info.producerId, track: producer.consumer.track, paused: producer.paused };
-    if (producer.info.source === 'camera') camera = media;
-    else microphone = media;
-  }
-  return { peerId: peer.peerId, displayName: peer.displayName, camera, microphone };
 }

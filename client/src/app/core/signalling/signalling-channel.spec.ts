@@ -122,7 +122,9 @@ describe('SignallingChannel', () => {
     await expectAsync(request).toBeResolvedTo({ producerId: 'p1' });
     await until(() => seen.length === 2, 'the replay');
     expect(seen).toEqual(['before', 'during']);
-    expect(server.methods().filter((method) => method === 'produce').length).withContext('sent once: the first copy never arrived').toBe(1);
+    expect(server.methods().filter((method) => method === 'produce').length)
+      .withContext('sent once: the first copy never arrived')
+      .toBe(1);
     expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open']);
     // The replay repeats nothing this side had.
     server.notify('peerLeft', { peerId: 'after' });

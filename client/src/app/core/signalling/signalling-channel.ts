@@ -70,7 +70,7 @@ export interface Reconnect {
 const OPEN = 1;
 const REQUEST_TIMEOUT_MS = 15_000;
 const TICK_MS = 250;
-export const RECONNECT: Reconnect = { firstMs: 250, maxMs: 5000, giveUpMs: 120_000, openTimeoutMs: 10_000 };
+const RECONNECT: Reconnect = { firstMs: 250, maxMs: 5000, giveUpMs: 120_000, openTimeoutMs: 10_000 };
 
 /**
  * Typed requests and notifications over a WebSocket that may die at any
@@ -210,7 +210,13 @@ export class SignallingChannel {
       return;
     }
     this.#resumeRequestId = this.#nextId++;
-    this.send(encodeRequest(this.#resumeRequestId, 'resume', { token: this.#resumeToken, lastSeq: this.#lastSeq, protocolVersion: PROTOCOL_VERSION }));
+    this.send(
+      encodeRequest(this.#resumeRequestId, 'resume', {
+        token: this.#resumeToken,
+        lastSeq: this.#lastSeq,
+        protocolVersion: PROTOCOL_VERSION,
+      }),
+    );
   }
 
   private receive(raw: unknown): void {

@@ -25,7 +25,12 @@ export function serverFor(room: ScriptedRoom): FakeServer {
   let produced = 0;
   const transport = () => {
     const remote = fake.generateTransportRemoteParameters();
-    return { transportId: remote.id, iceParameters: remote.iceParameters, iceCandidates: remote.iceCandidates, dtlsParameters: remote.dtlsParameters };
+    return {
+      transportId: remote.id,
+      iceParameters: remote.iceParameters,
+      iceCandidates: remote.iceCandidates,
+      dtlsParameters: remote.dtlsParameters,
+    };
   };
   return new FakeServer()
     .answer('capabilities', () => ({
@@ -41,7 +46,14 @@ export function serverFor(room: ScriptedRoom): FakeServer {
       const owner = room.peers.find((peer) => peer.producers.some((producer) => producer.producerId === producerId))!;
       const { kind } = owner.producers.find((producer) => producer.producerId === producerId)!;
       const remote = fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' });
-      return { consumerId: remote.id, producerId, peerId: owner.peerId, kind, rtpParameters: remote.rtpParameters, producerPaused: room.paused.has(producerId) };
+      return {
+        consumerId: remote.id,
+        producerId,
+        peerId: owner.peerId,
+        kind,
+        rtpParameters: remote.rtpParameters,
+        producerPaused: room.paused.has(producerId),
+      };
     });
 }
 

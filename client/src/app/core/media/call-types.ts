@@ -1,0 +1,79 @@
+import { SignallingError } from '../signalling/signalling-channel';
+
+/** What a call shows and tells the page: the people, their streams, chat, and why it ended. */
+
+/** A stream received from another participant. */
+export interface RemoteMedia {
+  readonly producerId: string;
+  readonly track: MediaStreamTrack;
+  /** The sender turned it off (camera off, microphone muted). */
+  readonly paused: boolean;
+}
+
+/** Another person in the call, as the page shows them. */
+export interface Participant {
+  readonly peerId: string;
+  readonly displayName: string | undefined;
+  readonly camera: RemoteMedia | undefined;
+  readonly microphone: RemoteMedia | undefined;
+}
+
+export interface JoinOptions {
+  readonly roomId: string;
+  readonly displayName?: string;
+  readonly camera?: MediaStreamTrack;
+  readonly microphone?: MediaStreamTrack;
+}
+
+/** A chat message, decrypted; messages that do not decrypt are never shown. */
+export interface ChatMessage {
+  readonly from: string;
+  readonly self: boolean;
+  readonly text: string;
+  readonly at: Date;
+}
+
+/**
+ * Why a call ended without the person leaving. 'session-expired': the server
+ * no longer knows this participant (it was away too long, or the server
+ * restarted), so the call must be joined afresh.
+ */
+export type CallFailure =
+  'connection-lost' | 'session-expired' | 'room-full' | 'e2ee-required' | 'server-busy' | 'upgrade-required' | 'server-error';
+
+/** Failures a join can end in that trying again will not change. */
+const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required']);
+
+/** The failure a refused or broken join stands for. */
+export function joinFailure(error: unknown): CallFailure {
+  const code = error instanceof SignallingError ? error.code : undefined;
+  if (code === 'closed' || code === 'timeout') return 'connection-lost';
+  if (code === 'room-full' || code === 'e2ee-required' || code === 'upgrade-required' || code === 'server-busy') return code;
+  return 'server-error';
+}
+
+/** Whether joining again later may succeed after this failure. */
+export function worthRetrying(failure: CallFailure): boolean {
+  return !FINAL_JOIN_FAILURES.has(failure);
+}
+
+/** What the server said before joining. */
+export interface Prepared {
+  /** The operator admits only browsers that encrypt end to end. */
+  readonly requireE2ee: boolean;
+}
+
+/** Something the call wants the person to know, without anything to do about it. */
+export type CallNotice = 'server-restarting';
+
+/** What a call tells its page. */
+export interface CallEvents extends Record<string, unknown[]> {
+  /** The people in the call or their streams changed. */
+  change: [participants: readonly Participant[]];
+  /** The call ended without the person leaving; it is closed already. */
+  failure: [reason: CallFailure];
+  chat: [message: ChatMessage];
+  /** True while the signalling connection is being re-established (the call itself goes on). */
+  connection: [reconnecting: boolean];
+  notice: [notice: CallNotice];
+}
