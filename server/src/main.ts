@@ -12,6 +12,9 @@ function readConfig(): RaumConfig {
   }
 }
 
+/** After the drain, the server's own shutdown gets this long. */
+const CLOSE_TIMEOUT_MS = 5000;
+
 async function main(): Promise<void> {
   const config = readConfig();
   const app = await createRaumApp(config);
@@ -29,6 +32,10 @@ async function main(): Promise<void> {
     if (stopping) process.exit(0);
     stopping = true;
     if (drain) await app.get(SignallingGateway).drain();
+    // Nobody is in a call any more: a keep-alive or half-open HTTP connection must not hold the exit
+    // up, nor anything else for long.
+    app.getHttpServer().closeAllConnections();
+    setTimeout(() => process.exit(0), CLOSE_TIMEOUT_MS).unref();
     await app.close();
     process.exit(0);
   };

@@ -179,10 +179,12 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       session?.end();
       return answer({ code: 'resume-failed', message: 'that session is over; join again' });
     }
+    const fresh = entry.session;
     entry.connection.send(encodeResult(id, { resumeToken: session.renewToken(), lastRequestId: session.lastRequestId }));
-    session.attach(entry.connection, lastSeq);
-    entry.session.end();
+    // From here on this socket speaks for the resumed session (a rule broken during the replay ends that one).
     entry.session = session;
+    session.attach(entry.connection, lastSeq);
+    fresh.end();
   }
 
   private tokenChanged(session: Session, token: string | undefined): void {
