@@ -1,4 +1,4 @@
-import type { ErrorCode, ProtocolError } from '@raum/protocol';
+import { PROTOCOL_VERSION, type ErrorCode, type ProtocolError } from '@raum/protocol';
 
 /**
  * An error the client may see: its code is part of the protocol, its message
@@ -27,5 +27,12 @@ export class InvalidStateError extends RaumError {
 export class NotFoundError extends RaumError {
   constructor(what: string) {
     super('not-found', `${what} does not exist or is not yours`);
+  }
+}
+
+/** The client speaks another protocol version than this server: it must update itself. */
+export class UpgradeRequiredError extends RaumError {
+  constructor() {
+    super('upgrade-required', `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page`);
   }
 }

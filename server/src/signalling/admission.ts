@@ -1,15 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
-import { ClientRateLimits } from './rate-limits';
+import { AddressKeys, ClientRateLimits } from './rate-limits';
 
 /** Per client (salted address hash): new connections. */
 const CONNECTIONS_PER_SECOND = 1;
 const CONNECTION_BURST = 30;
-/** The key that hashes addresses is replaced this often; counts of sockets still open keep their old key. */
-const SALT_ROTATION_MS = 60 * 60 * 1000;
 
 /** Why an upgrade is refused, as the HTTP answer that refuses it. */
 export interface Refusal {
@@ -45,8 +42,8 @@ export function clientOf(address: string): string {
  */
 @Injectable()
 export class Admission {
-  #salt = randomBytes(32);
-  #saltSince = Date.now();
+  /** Counts of sockets still open keep the key they had when the salt is replaced. */
+  readonly #keys = new AddressKeys();
   readonly #openPerClient = new Map<string, number>();
   readonly #connectionRate = new ClientRateLimits(CONNECTIONS_PER_SECOND, CONNECTION_BURST);
   #open = 0;
@@ -117,10 +114,6 @@ export class Admission {
   }
 
   private keyOf(address: string): string {
-    if (Date.now() - this.#saltSince >= SALT_ROTATION_MS) {
-      this.#salt = randomBytes(32);
-      this.#saltSince = Date.now();
-    }
-    return createHmac('sha256', this.#salt).update(address).digest('base64url').slice(0, 22);
+    return this.#keys.of(address).key;
   }
 }

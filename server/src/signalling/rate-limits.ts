@@ -28,29 +28,54 @@ export class TokenBucket {
 }
 
 /**
- * Limits per client without knowing who the client is: the address is hashed
- * with a random salt that lives only in memory and is replaced every
- * `rotateMs`, together with all counters. No address is kept, logged or
- * written anywhere; after a rotation not even the hashes can be linked.
+ * Keys for client addresses that are not the addresses: a hash under a
+ * random salt that lives only in memory and is replaced every `rotateMs`.
+ * After a rotation not even the keys can be linked to earlier ones.
+ */
+export class AddressKeys {
+  #salt = randomBytes(32);
+  #since: number;
+
+  constructor(
+    private readonly rotateMs = 60 * 60 * 1000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#since = now();
+  }
+
+  /** The address's key; `rotated` when the salt was replaced just now, so that keys from before mean nothing any more. */
+  of(address: string): { key: string; rotated: boolean } {
+    const rotated = this.now() - this.#since >= this.rotateMs;
+    if (rotated) {
+      this.#salt = randomBytes(32);
+      this.#since = this.now();
+    }
+    return { key: createHmac('sha256', this.#salt).update(address).digest('base64url').slice(0, 22), rotated };
+  }
+}
+
+/**
+ * Limits per client without knowing who the client is: the address is only
+ * ever a salted key (AddressKeys), and every counter goes when the salt is
+ * replaced. No address is kept, logged or written anywhere.
  */
 export class ClientRateLimits {
-  #salt = randomBytes(32);
-  #rotated: number;
+  readonly #keys: AddressKeys;
   readonly #buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    private readonly rotateMs = 60 * 60 * 1000,
+    rotateMs?: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.#rotated = now();
+    this.#keys = new AddressKeys(rotateMs, now);
   }
 
   /** Whether this client may go on; the address is only hashed, never stored. */
   allow(address: string): boolean {
-    if (this.now() - this.#rotated >= this.rotateMs) this.rotate();
-    const key = createHmac('sha256', this.#salt).update(address).digest('base64url').slice(0, 22);
+    const { key, rotated } = this.#keys.of(address);
+    if (rotated) this.#buckets.clear();
     let bucket = this.#buckets.get(key);
     if (!bucket) this.#buckets.set(key, (bucket = new TokenBucket(this.perSecond, this.burst, this.now)));
     return bucket.take();
@@ -59,11 +84,5 @@ export class ClientRateLimits {
   /** The keys held right now (for tests: they must not contain addresses). */
   get keys(): string[] {
     return [...this.#buckets.keys()];
-  }
-
-  private rotate(): void {
-    this.#salt = randomBytes(32);
-    this.#rotated = this.now();
-    this.#buckets.clear();
   }
 }

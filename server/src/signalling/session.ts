@@ -13,7 +13,7 @@ import {
   type RequestResult,
 } from '@raum/protocol';
 import { randomBytes } from 'node:crypto';
-import { InvalidStateError, RaumError } from '../common/errors';
+import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/errors';
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
 import type { Peer } from '../rooms/peer';
@@ -223,7 +223,7 @@ export class Session {
   private readonly handlers: Handlers = {
     capabilities: async ({ protocolVersion }) => {
       if (protocolVersion !== PROTOCOL_VERSION) {
-        throw new RaumError('upgrade-required', `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page`);
+        throw new UpgradeRequiredError();
       }
       const { heartbeatIntervalMs: intervalMs, heartbeatTimeoutMs: timeoutMs } = this.context.config.timing;
       return {

@@ -14,6 +14,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
+import { UpgradeRequiredError } from '../common/errors';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
@@ -171,7 +172,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
   private resume(entry: Socket, { id, data: { token, lastSeq, protocolVersion } }: ResumeRequest): void {
     const answer = (error: ProtocolError) => entry.connection.send(encodeError(id, error));
     if (protocolVersion !== PROTOCOL_VERSION) {
-      return answer({ code: 'upgrade-required', message: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });
+      return answer(new UpgradeRequiredError().toProtocol());
     }
     if (entry.session.joined) return answer({ code: 'invalid-state', message: 'this connection is in a meeting already' });
     const session = this.resumable.get(hashOf(token));

@@ -15,6 +15,7 @@ import {
   type RequestMethod,
   type RequestResult,
 } from '@raum/protocol';
+import { Listeners } from '../events';
 
 /** A request the server refused, or one that could not reach it. */
 export class SignallingError extends Error {
@@ -37,7 +38,12 @@ export class SignallingError extends Error {
  */
 export type ChannelState = 'connecting' | 'open' | 'reconnecting' | 'idle' | 'closed';
 
-type Handler<M extends NotificationMethod> = (data: NotificationData<M>) => void;
+type NotificationEvents = { [M in NotificationMethod]: [data: NotificationData<M>] };
+
+interface ChannelEvents extends Record<string, unknown[]> {
+  state: [state: ChannelState];
+  'session-lost': [code: ErrorCode];
+}
 
 interface Pending {
   readonly method: RequestMethod;
@@ -84,9 +90,8 @@ const RECONNECT: Reconnect = { firstMs: 250, maxMs: 5000, giveUpMs: 120_000, ope
  */
 export class SignallingChannel {
   readonly #pending = new Map<number, Pending>();
-  readonly #handlers = new Map<NotificationMethod, Set<(data: never) => void>>();
-  readonly #stateListeners = new Set<(state: ChannelState) => void>();
-  readonly #sessionLostListeners = new Set<(code: ErrorCode) => void>();
+  readonly #notifications = new Listeners<NotificationEvents>();
+  readonly #events = new Listeners<ChannelEvents>();
   #state: ChannelState = 'idle';
   #socket: SocketLike | undefined;
   #nextId = 1;
@@ -136,22 +141,17 @@ export class SignallingChannel {
   }
 
   /** Listens to one notification; returns the function that stops listening. */
-  on<M extends NotificationMethod>(method: M, handler: Handler<M>): () => void {
-    let handlers = this.#handlers.get(method);
-    if (!handlers) this.#handlers.set(method, (handlers = new Set()));
-    handlers.add(handler as (data: never) => void);
-    return () => handlers.delete(handler as (data: never) => void);
+  on<M extends NotificationMethod>(method: M, handler: (data: NotificationData<M>) => void): () => void {
+    return this.#notifications.on(method, handler);
   }
 
   onState(listener: (state: ChannelState) => void): () => void {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    return this.#events.on('state', listener);
   }
 
   /** The server refused to resume (the grace period passed, it restarted): the session is gone. */
   onSessionLost(listener: (code: ErrorCode) => void): () => void {
-    this.#sessionLostListeners.add(listener);
-    return () => this.#sessionLostListeners.delete(listener);
+    return this.#events.on('session-lost', listener);
   }
 
   /** From now on a lost socket is replaced and the session resumed; undefined: it is not (no session). */
@@ -234,7 +234,7 @@ export class SignallingChannel {
       this.#lastSeq = message.seq;
     }
     if (message.type === 'notification') {
-      for (const handler of this.#handlers.get(message.method) ?? []) handler(message.data as never);
+      this.#notifications.emit(message.method, message.data as never);
     } else if (message.type === 'response') {
       this.answered(message);
     }
@@ -265,7 +265,7 @@ export class SignallingChannel {
       this.failPending(new SignallingError('session-lost', 'the session ended; join again'));
       this.setState('open');
       const code = message.ok ? 'bad-request' : message.error.code;
-      for (const listener of this.#sessionLostListeners) listener(code);
+      this.#events.emit('session-lost', code);
       return;
     }
     this.#resumeToken = result.value.resumeToken;
@@ -367,6 +367,6 @@ export class SignallingChannel {
   private setState(state: ChannelState): void {
     if (this.#state === state) return;
     this.#state = state;
-    for (const listener of this.#stateListeners) listener(state);
+    this.#events.emit('state', state);
   }
 }
