@@ -9,6 +9,8 @@
 //         memory, and the call's decoded frames, with and without them (e2e/bench/load.bench.ts)
 //   recovery  how fast a call comes back from a silent network loss, a killed media
 //         worker and a restart, and how long a drain takes (e2e/bench/recovery.bench.ts)
+//   mls   MLS commit and Welcome processing at 5, 20 and 50 members, in the browser's
+//         MLS worker (e2e/bench/mls.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -59,7 +61,7 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'soak', 'load', 'recovery'].includes(name)) return benchInPlaywright(root, env, name);
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery'].includes(name)) return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | soak | load | recovery | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | size');
 }

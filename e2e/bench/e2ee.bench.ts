@@ -25,7 +25,7 @@ function workerTimings(page: Page): Promise<Timings> {
   return page.evaluate(
     () =>
       new Promise<Timings>((resolve) => {
-        const worker = window.__workers.at(-1)!;
+        const worker = window.__mediaWorker!;
         const listener = ({ data }: MessageEvent) => {
           if (data?.type !== 'stats') return;
           worker.removeEventListener('message', listener);

@@ -36,8 +36,10 @@ declare global {
   interface Window {
     __peerConnections: RTCPeerConnection[];
     __workers: Worker[];
-    /** Every media key the page handed to its E2EE worker. */
-    __mediaKeys: Array<{ participantId: string; index: number; material: number[] }>;
+    /** The E2EE media worker (the one that gets frame secrets and the room's mode). */
+    __mediaWorker: Worker | undefined;
+    /** Every frame secret the page handed to its E2EE media worker. */
+    __mediaKeys: Array<{ participantId: string; epoch: number; leaf: number; secret: number[] }>;
     /** When each remote person's last frame was shown, and the longest wait between two (ms), by tile name. */
     __frames: { last: Record<string, number>; longest: Record<string, number> };
   }
@@ -46,8 +48,8 @@ declare global {
 /**
  * Test instrumentation only, installed before the app runs: keeps every
  * RTCPeerConnection (to read getStats() as chrome://webrtc-internals would),
- * every worker, and every media key the page gives its E2EE worker (to play
- * an attacker who kept someone's keys).
+ * every worker, and every frame secret the page gives its E2EE media worker
+ * (to play an attacker who kept someone's keys).
  */
 function instrument(): void {
   const NativeConnection = window.RTCPeerConnection;
@@ -84,8 +86,10 @@ function instrument(): void {
       window.__workers.push(this);
     }
     override postMessage(message: any, transfer?: any): void {
+      if (message?.type === 'key' || message?.type === 'mode') window.__mediaWorker = this;
       if (message?.type === 'key') {
-        window.__mediaKeys.push({ participantId: message.participantId, index: message.index, material: [...message.material] });
+        const { participantId, epoch, leaf, secret } = message;
+        window.__mediaKeys.push({ participantId, epoch, leaf, secret: [...secret] });
       }
       super.postMessage(message, transfer);
     }
@@ -233,10 +237,10 @@ export function securityOf(page: Page): Promise<string> {
   return page.locator('[data-security]').innerText();
 }
 
-/** The six symbols of the verify panel, as emoji and name. */
+/** The eight symbols of the verification code in the verify panel, as emoji and name. */
 export async function sasOf(page: Page): Promise<string[]> {
   await page.locator('.security__badge').click();
-  await expect(page.locator('[data-sas] li')).toHaveCount(6);
+  await expect(page.locator('[data-sas] li')).toHaveCount(8);
   const sas = await page.locator('[data-sas] li').allInnerTexts();
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
   return sas;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { MAX_MESSAGE_BYTES } from '@raum/protocol';
 import { isolatedServer } from '../support/isolated';
 import { CLIENTS, SERVER_IP } from '../support/network';
 import { framesDecoded, inboundStreams, join, newRoomLink, remoteTiles } from '../support/participants';
@@ -126,29 +127,33 @@ test.describe.serial('privacy promises, proven on a whole session', () => {
     await cem.page.getByRole('button', { name: 'Turn camera on' }).click();
 
     // Malformed and out-of-order messages, and an error path, from a client's own address.
-    const answers = await ada.page.evaluate(async (room) => {
-      const socket = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
-      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
-      const replies: string[] = [];
-      socket.addEventListener('message', (event) => replies.push(String(event.data)));
-      for (const message of [
-        'garbage {',
-        JSON.stringify({ type: 'request', id: 1, method: 'produce', data: {} }),
-        JSON.stringify({
-          type: 'request',
-          id: 2,
-          method: 'join',
-          data: { roomId: room, rtpCapabilities: {}, e2ee: true, displayName: 'x'.repeat(100) },
-        }),
-        JSON.stringify({ type: 'request', id: 3, method: 'createTransport', data: { direction: 'send' } }),
-        'x'.repeat(70_000),
-      ]) {
-        socket.send(message);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      socket.close();
-      return replies.map((reply) => JSON.parse(reply).error?.code);
-    }, roomId);
+    const answers = await ada.page.evaluate(
+      async ({ room, tooLarge }) => {
+        const socket = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`);
+        await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+        const replies: string[] = [];
+        socket.addEventListener('message', (event) => replies.push(String(event.data)));
+        for (const message of [
+          'garbage {',
+          JSON.stringify({ type: 'request', id: 1, method: 'produce', data: {} }),
+          JSON.stringify({
+            type: 'request',
+            id: 2,
+            method: 'join',
+            // Names are not part of the protocol (they travel end-to-end encrypted): an unknown key is a bad request.
+            data: { roomId: room, rtpCapabilities: {}, e2ee: true, displayName: 'x'.repeat(100) },
+          }),
+          JSON.stringify({ type: 'request', id: 3, method: 'createTransport', data: { direction: 'send' } }),
+          'x'.repeat(tooLarge),
+        ]) {
+          socket.send(message);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        socket.close();
+        return replies.map((reply) => JSON.parse(reply).error?.code);
+      },
+      { room: roomId, tooLarge: MAX_MESSAGE_BYTES + 1 },
+    );
     expect(answers.sort()).toEqual(['bad-request', 'bad-request', 'bad-request', 'invalid-state', 'message-too-large']);
     await expect(ada.page.locator('[data-tile="remote"]')).toHaveCount(2);
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PROTOCOL_VERSION } from '@raum/protocol';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@raum/protocol';
 import { baseURL } from '../playwright.config';
 import { health } from '../support/participants';
 
@@ -50,7 +50,7 @@ test('malformed, oversized and out-of-order messages get typed errors; the conne
       6,
     ],
     [request(7, 'join', { roomId, rtpCapabilities: {}, e2ee: true }), 'invalid-state', 7],
-    [request(8, 'capabilities', { padding: 'x'.repeat(70_000) }), 'message-too-large', null],
+    [request(8, 'capabilities', { padding: 'x'.repeat(MAX_MESSAGE_BYTES) }), 'message-too-large', null],
     [new Uint8Array([0, 1, 2]), 'bad-request', null],
   ];
   for (const [payload, code, id] of cases) {

@@ -53,6 +53,9 @@ test.describe.serial('calls that survive', () => {
     await seesDecoding(ada, ['Ben', 'Cem']);
     await seesDecoding(cem, ['Ada', 'Ben']);
     const cemAtAda = await peerIdOf(ada.page, 'Cem');
+    // In its first seconds a sender's bandwidth ramps up and the SFU moves receivers to higher simulcast
+    // layers, each move waiting for a key frame: pictures stall then, outage or not. Measure after that.
+    await ada.page.waitForTimeout(4000);
 
     // Cem's signalling goes silent without a FIN or RST; new connections get through again.
     const outage = async () => {

@@ -10,7 +10,7 @@ import {
   encodeRequest,
   encodeResult,
 } from './codec';
-import { MAX_CHAT_PAYLOAD_LENGTH, MAX_MESSAGE_BYTES } from './messages';
+import { MAX_MESSAGE_BYTES, MAX_MLS_PAYLOAD_LENGTH, MAX_PAYLOAD_LENGTH } from './messages';
 
 const roomId = 'AAAAAAAAAAAAAAAAAAAAAA';
 const decode = (value: unknown) => {
@@ -20,11 +20,37 @@ const decode = (value: unknown) => {
 
 describe('decodeClientMessage', () => {
   it('accepts a valid request and narrows its data', () => {
-    const result = decode(encodeRequest(7, 'join', { roomId, displayName: '  Ada ', rtpCapabilities: { codecs: [] }, e2ee: true }));
+    const result = decode(encodeRequest(7, 'join', { roomId, rtpCapabilities: { codecs: [] }, e2ee: true, requireE2ee: true }));
     assert.equal(result.ok, true);
-    if (!result.ok || 'ping' in result.value || result.value.method !== 'join') return;
+    if (!result.ok || 'ping' in result.value || result.value.method !== 'join') return assert.fail('not a join');
     assert.equal(result.value.id, 7);
-    assert.equal(result.value.data.displayName, 'Ada');
+    assert.equal(result.value.data.roomId, roomId);
+    assert.equal(result.value.data.requireE2ee, true);
+    assert.equal('displayName' in result.value.data, false);
+  });
+
+  it('takes no name with a join: names travel only end-to-end encrypted', () => {
+    const result = decode({
+      type: 'request',
+      id: 1,
+      method: 'join',
+      data: { roomId, displayName: 'Ada', rtpCapabilities: {}, e2ee: true },
+    });
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.equal(result.error.code, 'bad-request');
+  });
+
+  it('accepts the MLS delivery requests up to their payload limits', () => {
+    const mls = 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH);
+    for (const [method, data] of [
+      ['publishKeyPackage', { keyPackage: mls }],
+      ['commit', { commit: mls, welcome: mls, added: ['p1'], removed: [] }],
+      ['commit', { commit: 'AAE', added: [], removed: ['p2'] }],
+      ['sendGroupMessage', { payload: 'A'.repeat(MAX_PAYLOAD_LENGTH) }],
+    ] as const) {
+      const result = decode({ type: 'request', id: 1, method, data });
+      assert.equal(result.ok, true, `${method} ${JSON.stringify(data).slice(0, 80)}`);
+    }
   });
 
   it('reads a ping and the sequence number it acknowledges', () => {
@@ -63,12 +89,33 @@ describe('decodeClientMessage', () => {
       { type: 'request', id: 1, method: 'toString' },
       { type: 'request', id: 1, method: 'leave', data: { sneaky: 1 } },
       { type: 'request', id: 1, method: 'join', data: { roomId: 'short', rtpCapabilities: {} } },
-      { type: 'request', id: 1, method: 'join', data: { roomId, displayName: 'x'.repeat(65), rtpCapabilities: {} } },
+      { type: 'request', id: 1, method: 'join', data: { roomId, displayName: 'x'.repeat(65), rtpCapabilities: {}, e2ee: true } },
       { type: 'request', id: 1, method: 'createTransport', data: { direction: 'sideways' } },
       { type: 'request', id: -1, method: 'leave' },
       { type: 'request', id: 1, method: 'resume', data: { token: 'short', lastSeq: 0, protocolVersion: 2 } },
       { type: 'request', id: 1, method: 'resume', data: { token: 'A'.repeat(43), lastSeq: -1, protocolVersion: 2 } },
-      { type: 'request', id: 1, method: 'sendChat', data: { payload: 'A'.repeat(MAX_CHAT_PAYLOAD_LENGTH + 1) } },
+      { type: 'request', id: 1, method: 'sendChat', data: { payload: 'aGk' } },
+      { type: 'request', id: 1, method: 'sendKeyMessage', data: { payload: 'aGk' } },
+      { type: 'request', id: 1, method: 'sendGroupMessage', data: { payload: 'A'.repeat(MAX_PAYLOAD_LENGTH + 1) } },
+      { type: 'request', id: 1, method: 'sendGroupMessage', data: { payload: 'not base64!' } },
+      { type: 'request', id: 1, method: 'sendGroupMessage', data: { payload: 'aGk', to: 'p1' } },
+      { type: 'request', id: 1, method: 'publishKeyPackage', data: { keyPackage: 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH + 1) } },
+      { type: 'request', id: 1, method: 'publishKeyPackage', data: { keyPackage: 'a+b/' } },
+      { type: 'request', id: 1, method: 'commit', data: { commit: 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH + 1), added: [], removed: [] } },
+      {
+        type: 'request',
+        id: 1,
+        method: 'commit',
+        data: { commit: 'AAE', welcome: 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH + 1), added: ['p'], removed: [] },
+      },
+      { type: 'request', id: 1, method: 'commit', data: { commit: 'AAE', removed: [] } },
+      { type: 'request', id: 1, method: 'commit', data: { commit: 'AAE', added: [''], removed: [] } },
+      {
+        type: 'request',
+        id: 1,
+        method: 'commit',
+        data: { commit: 'AAE', added: Array.from({ length: 257 }, (_, i) => `p${i}`), removed: [] },
+      },
       { type: 'request', id: 1, method: 'pauseConsumer', data: { consumerId: 'c' } },
       { type: 'pong' },
       [1, 2, 3],
@@ -97,6 +144,29 @@ describe('decodeServerMessage', () => {
     assert.equal(unsequenced.ok, false);
   });
 
+  it('reads the MLS delivery notifications', () => {
+    for (const [method, data] of [
+      ['keyPackage', { from: 'p1', keyPackage: 'a2V5LXBhY2thZ2U' }],
+      ['commit', { from: 'p1', commit: 'Y29tbWl0' }],
+      ['welcome', { welcome: 'd2VsY29tZQ' }],
+      ['createGroup', {}],
+      ['groupMessage', { from: 'p1', payload: 'aGk' }],
+    ] as const) {
+      assert.deepEqual(decodeServerMessage(encodeNotification(method, data, 3)), {
+        ok: true,
+        value: { type: 'notification', seq: 3, method, data },
+      });
+    }
+    for (const [method, data] of [
+      ['keyPackage', { from: 'p1', keyPackage: 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH + 1) }],
+      ['commit', { from: 'p1', commit: 'not base64!' }],
+      ['welcome', {}],
+      ['groupMessage', { from: 'p1', payload: 'A'.repeat(MAX_PAYLOAD_LENGTH + 1) }],
+    ] as const) {
+      assert.equal(decodeServerMessage(JSON.stringify({ type: 'notification', seq: 3, method, data })).ok, false, method);
+    }
+  });
+
   it('ignores notifications from a newer server but keeps their place in the sequence', () => {
     assert.deepEqual(decodeServerMessage(JSON.stringify({ type: 'notification', seq: 4, method: 'future', data: {} })), {
       ok: true,
@@ -122,5 +192,15 @@ describe('decodeResult', () => {
   it('checks a result against its request', () => {
     assert.equal(decodeResult('produce', { producerId: 'x' }).ok, true);
     assert.equal(decodeResult('produce', { producer: 'x' }).ok, false);
+    assert.equal(decodeResult('commit', { epoch: 1 }).ok, true);
+    assert.equal(decodeResult('commit', {}).ok, false);
+  });
+
+  it('requires a join result to say whether to create the group or wait to be added', () => {
+    const answer = { peerId: 'p1', peers: [], iceServers: [], iceTransportPolicy: 'all', resumeToken: 'A'.repeat(43) };
+    assert.equal(decodeResult('join', answer).ok, false);
+    assert.equal(decodeResult('join', { ...answer, group: 'create' }).ok, true);
+    assert.equal(decodeResult('join', { ...answer, group: 'join' }).ok, true);
+    assert.equal(decodeResult('join', { ...answer, group: 'maybe' }).ok, false);
   });
 });

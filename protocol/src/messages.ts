@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -44,23 +44,18 @@ export const HEARTBEAT_INTERVAL_MS = 2000;
 export const HEARTBEAT_TIMEOUT_MS = 5000;
 
 /** Largest message either side accepts, in bytes (UTF-8). */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_MESSAGE_BYTES = 128 * 1024;
 
 /** Unguessable room ids: 128 random bits as base64url are 22 characters. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{22,64}$/;
 
+/** Names travel only inside MLS application messages; the server never sees one. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
 const sequence = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
 export const RoomId = v.pipe(v.string(), v.regex(ROOM_ID_PATTERN, 'room id must be 22–64 characters of A–Z a–z 0–9 _ -'));
-
-export const DisplayName = v.pipe(
-  v.string(),
-  v.trim(),
-  v.maxLength(MAX_DISPLAY_NAME_LENGTH, `display name must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`),
-);
 
 /** Proof of a session, held only by the participant it was issued to. */
 const ResumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'resume token must be 43 characters of base64url'));
@@ -113,9 +108,9 @@ const IceCandidate = v.looseObject({
 const ProducerInfo = v.object({ producerId: id, kind: MediaKind, source: MediaSource, paused: v.boolean() });
 export type ProducerInfo = v.InferOutput<typeof ProducerInfo>;
 
+/** A participant as the server knows it: no name (names travel end-to-end encrypted, among the members only). */
 const PeerInfo = v.object({
   peerId: id,
-  displayName: v.optional(DisplayName),
   /** Whether this person's browser can encrypt media end to end (encoded transforms). */
   e2ee: v.boolean(),
   producers: v.array(ProducerInfo),
@@ -134,10 +129,12 @@ const IceServers = v.pipe(v.array(IceServer), v.maxLength(8));
 
 /** Ciphertext the server relays but cannot read, as base64url. */
 export const MAX_PAYLOAD_LENGTH = 16 * 1024;
-/** A chat message: room for 2,000 characters of any script, encrypted and encoded twice. */
-export const MAX_CHAT_PAYLOAD_LENGTH = 12 * 1024;
+/** MLS handshake messages (KeyPackages, commits, Welcomes with the ratchet tree), as base64url: room for 100 members. */
+export const MAX_MLS_PAYLOAD_LENGTH = 56 * 1024;
 const opaque = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(/^[A-Za-z0-9_-]*$/, 'payload must be base64url'));
 const OpaquePayload = opaque(MAX_PAYLOAD_LENGTH);
+const MlsPayload = opaque(MAX_MLS_PAYLOAD_LENGTH);
+const PeerIds = v.pipe(v.array(id), v.maxLength(256));
 
 /**
  * Every request: its parameters and its answer. Request schemas are strict
@@ -159,7 +156,6 @@ export const requests = {
   join: {
     data: v.strictObject({
       roomId: RoomId,
-      displayName: v.optional(DisplayName),
       rtpCapabilities: RtpCapabilities,
       e2ee: v.boolean(),
       /** From the room link: this room refuses browsers that cannot encrypt end to end. */
@@ -168,6 +164,8 @@ export const requests = {
     result: v.object({
       peerId: id,
       peers: v.array(PeerInfo),
+      /** create: nobody holds the meeting's MLS group, start it; join: publish a KeyPackage and wait for a Welcome. */
+      group: v.picklist(['create', 'join']),
       /** The operator's own STUN/TURN servers, with short-lived credentials; nothing else. */
       iceServers: IceServers,
       iceTransportPolicy: v.picklist(['all', 'relay']),
@@ -223,10 +221,19 @@ export const requests = {
   },
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   leave: { data: Empty, result: Empty },
-  /** End-to-end key exchange, relayed without being read: to one peer, or to all others. */
-  sendKeyMessage: { data: v.strictObject({ to: v.optional(id), payload: OpaquePayload }), result: Empty },
-  /** An end-to-end encrypted chat message, relayed to all others without being read. */
-  sendChat: { data: v.strictObject({ payload: opaque(MAX_CHAT_PAYLOAD_LENGTH) }), result: Empty },
+  /** This participant's MLS KeyPackage, relayed to the group's members, who add it if it carries the link's proof. */
+  publishKeyPackage: { data: v.strictObject({ keyPackage: MlsPayload }), result: Empty },
+  /**
+   * An MLS commit for the group's current epoch, with the Welcome for those
+   * it adds. The first for an epoch wins; a later one gets `stale-epoch`.
+   * `added` and `removed` only route it: the server cannot read the commit.
+   */
+  commit: {
+    data: v.strictObject({ commit: MlsPayload, welcome: v.optional(MlsPayload), added: PeerIds, removed: PeerIds }),
+    result: v.object({ epoch: v.number() }),
+  },
+  /** An MLS application message (chat, a name), relayed to all others without being read. */
+  sendGroupMessage: { data: v.strictObject({ payload: OpaquePayload }), result: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -241,8 +248,15 @@ export const notifications = {
   producerClosed: v.object({ peerId: id, producerId: id }),
   producerPaused: v.object({ peerId: id, producerId: id }),
   producerResumed: v.object({ peerId: id, producerId: id }),
-  keyMessage: v.object({ from: id, payload: OpaquePayload }),
-  chatMessage: v.object({ from: id, payload: OpaquePayload }),
+  /** A newcomer's KeyPackage, for the members to add. */
+  keyPackage: v.object({ from: id, keyPackage: MlsPayload }),
+  /** A commit the server accepted for the group's epoch. */
+  commit: v.object({ from: id, commit: MlsPayload }),
+  /** The Welcome of a commit that added this participant. */
+  welcome: v.object({ welcome: MlsPayload }),
+  /** Nobody holds the meeting's group any more: this participant starts a new one. */
+  createGroup: Empty,
+  groupMessage: v.object({ from: id, payload: OpaquePayload }),
   /** The SFU lost this room's media (a worker failed): make new transports and send again. The people stay. */
   mediaReset: Empty,
   /** The server is shutting down; the call goes on until then, and the client comes back by itself. */
@@ -273,6 +287,8 @@ export const ERROR_CODES = [
   'server-draining',
   /** The server holds as many rooms as its operator allows. */
   'server-busy',
+  /** A commit for an epoch that another commit already ended: process that one and try again. */
+  'stale-epoch',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -60,13 +60,13 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
         {
           heading: 'Daten im Meeting',
           paragraphs: [
-            'Für ein Meeting verarbeitet der Server die zufällige Meeting-Kennung aus dem Link, den Namen, den Sie freiwillig angeben, sowie Ihre Audio- und Videodaten und Chatnachrichten, um sie an die anderen Teilnehmenden weiterzuleiten. All das liegt nur im Arbeitsspeicher, solange das Meeting läuft. Verlässt die letzte Person das Meeting, ist dort nichts mehr davon vorhanden. Raum schreibt nichts davon auf einen Datenträger.',
+            'Für ein Meeting verarbeitet der Server die zufällige Meeting-Kennung aus dem Link sowie Ihre Audio- und Videodaten, Chatnachrichten und den Namen, den Sie freiwillig angeben (diese drei verschlüsselt), um sie an die anderen Teilnehmenden weiterzuleiten. All das liegt nur im Arbeitsspeicher, solange das Meeting läuft. Verlässt die letzte Person das Meeting, ist dort nichts mehr davon vorhanden. Raum schreibt nichts davon auf einen Datenträger.',
           ],
         },
         {
           heading: 'Ende-zu-Ende-Verschlüsselung',
           paragraphs: [
-            'Audio, Video und Chat sind standardmäßig Ende-zu-Ende-verschlüsselt: Ihr Browser verschlüsselt sie mit einem Schlüssel, der im Link nach dem Zeichen „#“ steht. Dieser Teil des Links wird nie an den Server übertragen; der Server leitet nur verschlüsselte Daten weiter und kann sie nicht lesen. Die Meeting-Kennung und der angegebene Name sind für den Server dagegen sichtbar.',
+            'Audio, Video, Chat und Namen sind standardmäßig Ende-zu-Ende-verschlüsselt: Die Browser der Teilnehmenden vereinbaren die Schlüssel untereinander, und nur wer den Teil des Links nach dem Zeichen „#“ kennt, kann aufgenommen werden. Dieser Teil des Links wird nie an den Server übertragen; der Server leitet nur verschlüsselte Daten weiter und kann sie nicht lesen. Die Meeting-Kennung ist für den Server dagegen sichtbar.',
             'Kann der Browser einer teilnehmenden Person nicht Ende-zu-Ende verschlüsseln, ist das Meeting, solange diese Person anwesend ist, nur auf dem Weg zwischen jedem Browser und dem Server verschlüsselt (DTLS-SRTP). Alle Teilnehmenden sehen das angezeigt. Meetings, deren Link es verlangt (oder alle Meetings, wenn der Betreiber es so eingestellt hat), lassen solche Browser nicht zu.',
           ],
         },
@@ -125,13 +125,13 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
       {
         heading: 'Data in a meeting',
         paragraphs: [
-          'For a meeting, the server processes the random meeting identifier from the link, the name you choose to give, and your audio, video and chat messages in order to pass them on to the other participants. All of this is held only in memory while the meeting runs. When the last person leaves, none of it remains. Raum writes none of it to disk.',
+          'For a meeting, the server processes the random meeting identifier from the link, and your audio, video, chat messages and the name you choose to give (these encrypted) in order to pass them on to the other participants. All of this is held only in memory while the meeting runs. When the last person leaves, none of it remains. Raum writes none of it to disk.',
         ],
       },
       {
         heading: 'End-to-end encryption',
         paragraphs: [
-          'Audio, video and chat are end-to-end encrypted by default: your browser encrypts them with a key contained in the link after the “#” sign. That part of the link is never sent to the server; the server passes on only encrypted data and cannot read it. The meeting identifier and the name you give are visible to the server.',
+          'Audio, video, chat and names are end-to-end encrypted by default: the participants’ browsers agree on the keys among themselves, and only someone who knows the part of the link after the “#” sign can be admitted. That part of the link is never sent to the server; the server passes on only encrypted data and cannot read it. The meeting identifier is visible to the server.',
           'If a participant’s browser cannot encrypt end to end, then while that person is present the meeting is encrypted only between each browser and the server (DTLS-SRTP). Every participant is shown this. Meetings whose link requires it (or all meetings, if the operator has set it so) do not admit such browsers.',
         ],
       },

@@ -45,7 +45,6 @@ export class Peer {
   #closed = false;
 
   constructor(
-    readonly displayName: string | undefined,
     /** Whether the browser can encrypt media end to end (it says so itself). */
     readonly e2ee: boolean,
     readonly rtpCapabilities: types.RtpCapabilities,
@@ -62,7 +61,7 @@ export class Peer {
   }
 
   info(): PeerInfo {
-    return { peerId: this.id, displayName: this.displayName, e2ee: this.e2ee, producers: [...this.#producers.values()].map(producerInfo) };
+    return { peerId: this.id, e2ee: this.e2ee, producers: [...this.#producers.values()].map(producerInfo) };
   }
 
   async createTransport(

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { NotificationData, NotificationMethod, PeerInfo } from '@raum/protocol';
 import { RaumError } from '../common/errors';
+import { GroupLedger, type Admission, type Restart } from './group-ledger';
 import { Peer, producerInfo } from './peer';
 
 type RoomEvents = {
@@ -18,6 +19,8 @@ type RoomEvents = {
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
+  /** The meeting's MLS group, as its delivery service sees it. */
+  readonly group = new GroupLedger();
   #closed = false;
   /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
   #requireE2ee: boolean;
@@ -55,8 +58,8 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#peers.size;
   }
 
-  /** Adds a peer and returns who was there before it. */
-  admit(peer: Peer, requireE2ee: boolean): PeerInfo[] {
+  /** Adds a peer; returns who was there before it, and whether it starts the group or waits to be added. */
+  admit(peer: Peer, requireE2ee: boolean): { others: PeerInfo[]; group: Admission } {
     if (this.#closed) throw new RaumError('internal', 'the room closed while joining; join again');
     if (this.#peers.size >= this.maxPeers) throw new RaumError('room-full', `this room is full (${this.maxPeers} people)`);
     if (!peer.e2ee && (this.#requireE2ee || requireE2ee)) {
@@ -66,7 +69,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const others = [...this.#peers.values()].map((other) => other.info());
     this.broadcast(peer, 'peerJoined', { peer: peer.info() });
     this.#peers.set(peer.id, peer);
-    return others;
+    return { others, group: this.group.admit(peer.id) };
   }
 
   /** Removes a peer, releasing all it holds, and closes the room if it was the last. */
@@ -75,7 +78,21 @@ export class Room extends EventEmitter<RoomEvents> {
     // Its consumers elsewhere close with its producers; peerLeft tells the others.
     peer.close();
     this.broadcast(peer, 'peerLeft', { peerId: peer.id });
-    if (this.#peers.size === 0) this.close();
+    if (this.#peers.size === 0) return this.close();
+    // Nobody holds the group any more: a waiting peer starts a new one and adds the others waiting.
+    this.restartGroup(this.group.left(peer.id));
+  }
+
+  /** A KeyPackage goes to the group's members; when nobody holds the group, it restarts instead. */
+  publishKeyPackage(peer: Peer, keyPackage: string): void {
+    const route = this.group.keyPackage(peer.id, keyPackage);
+    if ('creator' in route) this.restartGroup(route);
+    else this.notifyPeers(route, 'keyPackage', { from: peer.id, keyPackage });
+  }
+
+  /** Sends a notification to the given peers of this room (those still here). */
+  notifyPeers<M extends NotificationMethod>(peerIds: Iterable<string>, method: M, data: NotificationData<M>): void {
+    for (const peerId of peerIds) this.#peers.get(peerId)?.notify(method, data);
   }
 
   /** The producer of another peer in this room. */
@@ -112,6 +129,14 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     this.use(router, webRtcServer);
     this.broadcast(undefined, 'mediaReset', {});
+  }
+
+  /** Tells a new group's creator to start it, with the KeyPackages it should add. */
+  private restartGroup(restart: Restart | undefined): void {
+    const creator = restart && this.#peers.get(restart.creator);
+    if (!creator) return;
+    creator.notify('createGroup', {});
+    for (const [from, keyPackage] of restart.keyPackages) creator.notify('keyPackage', { from, keyPackage });
   }
 
   close(): void {

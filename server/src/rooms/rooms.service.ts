@@ -50,15 +50,15 @@ export class RoomsService {
   /** Puts a new peer into the room, opening the room first if nobody is in it. */
   async join(
     roomId: string,
-    { displayName, e2ee, requireE2ee = false }: { displayName?: string; e2ee: boolean; requireE2ee?: boolean },
+    { e2ee, requireE2ee = false }: { e2ee: boolean; requireE2ee?: boolean },
     rtpCapabilities: types.RtpCapabilities,
     notify: Notify,
-  ): Promise<{ room: Room; peer: Peer; others: ReturnType<Room['admit']> }> {
+  ): Promise<{ room: Room; peer: Peer } & ReturnType<Room['admit']>> {
     if (this.#draining) throw new RaumError('server-draining', 'this server is restarting; try again in a moment');
     const room = await this.open(roomId);
-    const peer = new Peer(displayName, e2ee, rtpCapabilities, notify, this.#peerLimits);
+    const peer = new Peer(e2ee, rtpCapabilities, notify, this.#peerLimits);
     try {
-      return { room, peer, others: room.admit(peer, requireE2ee) };
+      return { room, peer, ...room.admit(peer, requireE2ee) };
     } catch (error) {
       if (room.peerCount === 0) room.close();
       throw error;

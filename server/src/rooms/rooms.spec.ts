@@ -23,15 +23,15 @@ describe('rooms with a real mediasoup worker', () => {
   after(() => media.onModuleDestroy());
 
   it('shares one router between peers and frees everything when the last leaves', async () => {
-    const heard: string[] = [];
-    const a = await rooms.join(roomId, { displayName: 'A', e2ee: true }, media.routerRtpCapabilities, (method) => heard.push(method));
-    const b = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, silent);
+    const heard: Array<[string, unknown]> = [];
+    const a = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, (method, data) => heard.push([method, data]));
+    const b = await rooms.join(roomId, { e2ee: false }, media.routerRtpCapabilities, silent);
     assert.equal(a.room, b.room);
-    assert.deepEqual(
-      b.others.map((peer) => peer.displayName),
-      ['A'],
-    );
-    assert.deepEqual(heard, ['peerJoined']);
+    assert.equal(a.group, 'create', 'the first starts the MLS group');
+    assert.equal(b.group, 'join', 'the next waits to be added');
+    // What the server tells about a person: its id, whether it encrypts, its streams; never a name.
+    assert.deepEqual(b.others, [{ peerId: a.peer.id, e2ee: true, producers: [] }]);
+    assert.deepEqual(heard, [['peerJoined', { peer: { peerId: b.peer.id, e2ee: false, producers: [] } }]]);
 
     const { router, webRtcServer } = a.room;
     const send = await a.peer.createTransport('send', router, webRtcServer);
@@ -49,7 +49,7 @@ describe('rooms with a real mediasoup worker', () => {
 
     // A leaves: its transport, producers and B's consumer of them are gone.
     a.room.remove(a.peer);
-    assert.deepEqual(heard, ['peerJoined']);
+    assert.equal(heard.length, 1);
     dump = await router.dump();
     assert.equal(dump.transportIds.length, 2);
     assert.equal(dump.mapProducerIdConsumerIds.length, 0);
@@ -63,6 +63,53 @@ describe('rooms with a real mediasoup worker', () => {
     assert.equal(router.closed, true);
     assert.equal(rooms.roomCount, 0);
     assert.deepEqual(await media.census(), { workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0, workerRestarts: 0 });
+  });
+
+  it('hands the MLS group to a waiting peer when its members have left', async () => {
+    const join = async (room: string) => {
+      const heard: Array<[string, unknown]> = [];
+      const joined = await rooms.join(room, { e2ee: true }, media.routerRtpCapabilities, (method, data) => heard.push([method, data]));
+      return { ...joined, heard };
+    };
+    const groupNews = (heard: Array<[string, unknown]>) => heard.filter(([method]) => method !== 'peerJoined' && method !== 'peerLeft');
+
+    // Leaving: the first who published a KeyPackage starts the group, with the others' KeyPackages.
+    const a = await join('group-restart-room-suite-1');
+    const b = await join('group-restart-room-suite-1');
+    const c = await join('group-restart-room-suite-1');
+    assert.deepEqual([a.group, b.group, c.group], ['create', 'join', 'join']);
+    a.room.publishKeyPackage(c.peer, 'Yw');
+    a.room.publishKeyPackage(b.peer, 'Yg');
+    assert.deepEqual(groupNews(a.heard), [
+      ['keyPackage', { from: c.peer.id, keyPackage: 'Yw' }],
+      ['keyPackage', { from: b.peer.id, keyPackage: 'Yg' }],
+    ]);
+    assert.deepEqual([groupNews(b.heard), groupNews(c.heard)], [[], []], 'only members see KeyPackages');
+    a.room.remove(a.peer);
+    assert.deepEqual(groupNews(c.heard), [
+      ['createGroup', {}],
+      ['keyPackage', { from: b.peer.id, keyPackage: 'Yg' }],
+    ]);
+    assert.deepEqual(groupNews(b.heard), []);
+    assert.deepEqual([...a.room.group.members], [c.peer.id]);
+    // Someone new joins the restarted group, and its KeyPackage goes to the new creator.
+    const d = await join('group-restart-room-suite-1');
+    assert.equal(d.group, 'join');
+    a.room.publishKeyPackage(d.peer, 'ZA');
+    assert.deepEqual(groupNews(c.heard).at(-1), ['keyPackage', { from: d.peer.id, keyPackage: 'ZA' }]);
+    assert.deepEqual(groupNews(b.heard), []);
+    for (const peer of [b, c, d]) a.room.remove(peer.peer);
+
+    // The last member leaves before the newcomer's KeyPackage comes: that KeyPackage makes it the creator.
+    const e = await join('group-restart-room-suite-2');
+    const f = await join('group-restart-room-suite-2');
+    e.room.remove(e.peer);
+    assert.deepEqual(groupNews(f.heard), []);
+    f.room.publishKeyPackage(f.peer, 'Zg');
+    assert.deepEqual(groupNews(f.heard), [['createGroup', {}]]);
+    assert.deepEqual([...f.room.group.members], [f.peer.id]);
+    f.room.remove(f.peer);
+    assert.equal(rooms.roomCount, 0);
   });
 
   it('opens one router when two people open the same new room at once', async () => {
@@ -109,7 +156,7 @@ describe('rooms with a real mediasoup worker', () => {
     const send = await sender.createTransport('send', room.router, room.webRtcServer);
     const video = await sender.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
     const audio = await sender.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
-    const receiver = new Peer(undefined, true, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
+    const receiver = new Peer(true, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
     await receiver.createTransport('recv', room.router, room.webRtcServer);
     await receiver.consume(room.router, video);
     await assert.rejects(receiver.consume(room.router, video), { code: 'invalid-state' });

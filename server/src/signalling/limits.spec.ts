@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_CHAT_PAYLOAD_LENGTH, MAX_PAYLOAD_LENGTH } from '@raum/protocol';
+import { MAX_MLS_PAYLOAD_LENGTH, MAX_PAYLOAD_LENGTH } from '@raum/protocol';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
@@ -133,19 +133,36 @@ describe('limits', () => {
     await client.close();
   });
 
-  it('limits chat messages in size and rate', async () => {
+  it('limits group messages (chat, names) in size and rate', async () => {
     const room = newRoom();
     const { client } = await joined(room);
     const { client: other } = await joined(room);
-    const big = await client.request('sendChat', { payload: 'A'.repeat(MAX_CHAT_PAYLOAD_LENGTH + 1) });
+    const big = await client.request('sendGroupMessage', { payload: 'A'.repeat(MAX_PAYLOAD_LENGTH + 1) });
     assert.equal(big.error?.code, 'bad-request');
-    const answers = [];
-    for (let index = 0; index < 14; index++) answers.push(await client.request('sendChat', { payload: 'aGk' }));
+    const answers = [await client.request('sendGroupMessage', { payload: 'A'.repeat(MAX_PAYLOAD_LENGTH) })];
+    assert.equal(answers[0].ok, true, 'the largest group message passes');
+    for (let index = 1; index < 14; index++) answers.push(await client.request('sendGroupMessage', { payload: 'aGk' }));
     const limited = answers.filter((answer) => answer.error?.code === 'rate-limited').length;
-    assert.ok(limited >= 3 && limited <= 4, `${limited} of 14 chat messages limited (burst 10, 2 per second)`);
+    assert.ok(limited >= 3 && limited <= 4, `${limited} of 14 group messages limited (burst 10, 2 per second)`);
     await sleep(200);
-    assert.equal(other.received.filter((message) => message.method === 'chatMessage').length, 14 - limited);
+    const relayed = other.received.filter((message) => message.method === 'groupMessage');
+    assert.equal(relayed.length, 14 - limited);
+    assert.equal(relayed[0].data.payload.length, MAX_PAYLOAD_LENGTH, 'the oversized one was not relayed');
     await Promise.all([client.close(), other.close()]);
+  });
+
+  it('limits KeyPackages in size', async () => {
+    const room = newRoom();
+    const { client: member } = await joined(room);
+    const { client: newcomer, peerId } = await joined(room);
+    const big = await newcomer.request('publishKeyPackage', { keyPackage: 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH + 1) });
+    assert.equal(big.error?.code, 'bad-request');
+    const largest = 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH);
+    assert.equal((await newcomer.request('publishKeyPackage', { keyPackage: largest })).ok, true, 'the largest KeyPackage passes');
+    assert.deepEqual((await member.notification('keyPackage')).data, { from: peerId, keyPackage: largest });
+    await sleep(100);
+    assert.equal(member.received.filter((message) => message.method === 'keyPackage').length, 1, 'the oversized one was not relayed');
+    await Promise.all([member.close(), newcomer.close()]);
   });
 
   it('refuses a room past the server’s limit with server-busy', async () => {
@@ -193,17 +210,17 @@ describe('limits', () => {
     const room = newRoom();
     const { client: reader, peerId } = await joined(room);
     const { client: sender } = await joined(room);
-    // The reader stops reading but stays connected; the sender fills its socket.
+    // The reader (who holds the group) stops reading but stays connected; the sender fills its socket with KeyPackages.
     reader.socket.pause();
-    const payload = 'A'.repeat(MAX_PAYLOAD_LENGTH);
+    const keyPackage = 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH);
     for (let round = 0; round < 40 && sender.open; round++) {
       for (let index = 0; index < 20; index++)
         sender.socket.send(
           JSON.stringify({
             type: 'request',
             id: sender.requestId + round * 20 + index,
-            method: 'sendKeyMessage',
-            data: { to: peerId, payload },
+            method: 'publishKeyPackage',
+            data: { keyPackage },
           }),
         );
       if (sender.received.some((message) => message.method === 'peerLeft')) break;

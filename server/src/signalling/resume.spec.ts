@@ -78,9 +78,9 @@ describe('sessions that outlive their sockets', () => {
       'the server gives the silent socket up',
     );
 
-    // Meanwhile: Ben chats and sends her a key, Cem joins.
-    await ben.client.call('sendChat', { payload: 'aGVsbG8' });
-    await ben.client.call('sendKeyMessage', { to: ada.peerId, payload: 'a2V5' });
+    // Meanwhile: Ben writes to the group and publishes his KeyPackage (Ada holds the group), Cem joins.
+    await ben.client.call('sendGroupMessage', { payload: 'aGVsbG8' });
+    await ben.client.call('publishKeyPackage', { keyPackage: 'a2V5' });
     const cem = await joined(room);
 
     const { client, answer } = await resume(ada.client, ada.resumeToken);
@@ -97,13 +97,15 @@ describe('sessions that outlive their sockets', () => {
     );
     assert.deepEqual(
       replayed.map((message) => message.method ?? `response ${message.id}`),
-      [`response ${lastRequest}`, 'chatMessage', 'keyMessage', 'peerJoined'],
+      [`response ${lastRequest}`, 'groupMessage', 'keyPackage', 'peerJoined'],
     );
     assert.equal(replayed[0].ok, true, 'the lost answer arrives');
+    assert.deepEqual(replayed[1].data, { from: ben.peerId, payload: 'aGVsbG8' });
+    assert.deepEqual(replayed[2].data, { from: ben.peerId, keyPackage: 'a2V5' });
 
     // The session goes on: a request on the new socket works, and nobody saw Ada leave.
-    assert.equal((await client.request('sendChat', { payload: 'YmFjaw' })).ok, true);
-    await ben.client.notification('chatMessage', (data) => data.from === ada.peerId);
+    assert.equal((await client.request('sendGroupMessage', { payload: 'YmFjaw' })).ok, true);
+    await ben.client.notification('groupMessage', (data) => data.from === ada.peerId);
     assert.equal(
       ben.client.received.some((message) => message.method === 'peerLeft'),
       false,
@@ -184,7 +186,7 @@ describe('draining for a restart', () => {
       (await late.request('join', { roomId: 'drain-suite-room-00000002', rtpCapabilities: capabilities, e2ee: true })).error?.code,
       'server-draining',
     );
-    assert.equal((await ada.request('sendChat', { payload: 'c3RpbGwgaGVyZQ' })).ok, true, 'the call goes on meanwhile');
+    assert.equal((await ada.request('sendGroupMessage', { payload: 'c3RpbGwgaGVyZQ' })).ok, true, 'the call goes on meanwhile');
     const [{ code }] = await Promise.all([ada.closed, drained]);
     assert.equal(code, CLOSE_CODES.goingAway);
     assert.ok(Date.now() - started >= 950);

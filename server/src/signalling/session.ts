@@ -27,6 +27,9 @@ import { Outbox } from './outbox';
 /** Chat is for people typing: a few lines a second at most. */
 const CHAT_PER_SECOND = 2;
 const CHAT_BURST = 10;
+/** KeyPackages and commits: a few per join or leave. More would only fill the members' send buffers. */
+const HANDSHAKE_PER_SECOND = 1;
+const HANDSHAKE_BURST = 5;
 /** TURN credentials are renewed when this share of their lifetime has passed. */
 const TURN_RENEWAL_SHARE = 0.75;
 
@@ -65,6 +68,7 @@ export class Session {
   #graceTimer: ReturnType<typeof setTimeout> | undefined;
   #turnTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #chat = new TokenBucket(CHAT_PER_SECOND, CHAT_BURST);
+  readonly #handshake = new TokenBucket(HANDSHAKE_PER_SECOND, HANDSHAKE_BURST);
 
   constructor(private readonly context: SessionContext) {
     this.outbox = new Outbox(context.config.limits.sendBufferBytes, () => this.kick());
@@ -199,6 +203,10 @@ export class Session {
   }
 
   /** Pausing stops the SFU forwarding the stream; the others are told to show it as off. */
+  private takeHandshake(): void {
+    if (!this.#handshake.take()) throw new RaumError('rate-limited', 'too many KeyPackages and commits; wait a moment');
+  }
+
   private async setProducerPaused(producerId: string, paused: boolean): Promise<Record<string, never>> {
     const { room, peer } = this.joinedRoom();
     const producer = peer.producer(producerId);
@@ -234,7 +242,7 @@ export class Session {
       };
     },
 
-    join: async ({ roomId, displayName, rtpCapabilities, e2ee, requireE2ee }) => {
+    join: async ({ roomId, rtpCapabilities, e2ee, requireE2ee }) => {
       if (this.#membership) throw new InvalidStateError('already in a room; leave first');
       const capabilities = structuredClone(rtpCapabilities) as types.RtpCapabilities;
       try {
@@ -242,11 +250,8 @@ export class Session {
       } catch (error) {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
-      const { room, peer, others } = await this.context.rooms.join(
-        roomId,
-        { displayName: displayName || undefined, e2ee, requireE2ee },
-        capabilities,
-        (method, data) => this.notify(method, data),
+      const { room, peer, others, group } = await this.context.rooms.join(roomId, { e2ee, requireE2ee }, capabilities, (method, data) =>
+        this.notify(method, data),
       );
       if (this.#ended) {
         room.remove(peer);
@@ -258,6 +263,7 @@ export class Session {
       return {
         peerId: peer.id,
         peers: others,
+        group,
         iceServers: turn.iceServers(),
         iceTransportPolicy: turn.iceTransportPolicy,
         resumeToken: this.renewToken(),
@@ -332,22 +338,28 @@ export class Session {
       return {};
     },
 
-    sendKeyMessage: async ({ to, payload }) => {
+    publishKeyPackage: async ({ keyPackage }) => {
       const { room, peer } = this.joinedRoom();
-      if (to === undefined) {
-        room.broadcast(peer, 'keyMessage', { from: peer.id, payload });
-        return {};
-      }
-      const recipient = room.peer(to);
-      if (!recipient || recipient === peer) throw new RaumError('not-found', 'that person is not in this room');
-      recipient.notify('keyMessage', { from: peer.id, payload });
+      this.takeHandshake();
+      room.publishKeyPackage(peer, keyPackage);
       return {};
     },
 
-    sendChat: async ({ payload }) => {
+    commit: async ({ commit, welcome, added, removed }) => {
       const { room, peer } = this.joinedRoom();
-      if (!this.#chat.take()) throw new RaumError('rate-limited', 'too many chat messages; wait a moment');
-      room.broadcast(peer, 'chatMessage', { from: peer.id, payload });
+      if (added.length > 0 && welcome === undefined) throw new RaumError('bad-request', 'commit: a commit that adds needs its Welcome');
+      this.takeHandshake();
+      const accepted = room.group.commit(peer.id, Buffer.from(commit, 'base64url'), added, removed);
+      room.notifyPeers(accepted.recipients, 'commit', { from: peer.id, commit });
+      if (welcome !== undefined) room.notifyPeers(accepted.welcomed, 'welcome', { welcome });
+      for (const [from, keyPackage] of accepted.waiting) room.notifyPeers(accepted.welcomed, 'keyPackage', { from, keyPackage });
+      return { epoch: accepted.epoch };
+    },
+
+    sendGroupMessage: async ({ payload }) => {
+      const { room, peer } = this.joinedRoom();
+      if (!this.#chat.take()) throw new RaumError('rate-limited', 'too many messages to the group; wait a moment');
+      room.broadcast(peer, 'groupMessage', { from: peer.id, payload });
       return {};
     },
   };

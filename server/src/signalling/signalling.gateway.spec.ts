@@ -24,17 +24,11 @@ describe('signalling over a real WebSocket and a real worker', () => {
 
   async function joined(
     room = roomId,
-    { displayName, e2ee = true, requireE2ee }: { displayName?: string; e2ee?: boolean; requireE2ee?: boolean } = {},
-  ): Promise<{ client: TestClient; peerId: string; peers: any[] }> {
+    { e2ee = true, requireE2ee }: { e2ee?: boolean; requireE2ee?: boolean } = {},
+  ): Promise<{ client: TestClient; peerId: string; peers: any[]; answer: any }> {
     const client = await TestClient.connect(server.wsUrl);
-    const { peerId, peers } = await client.call('join', {
-      roomId: room,
-      displayName,
-      rtpCapabilities: capabilities as never,
-      e2ee,
-      requireE2ee,
-    });
-    return { client, peerId, peers };
+    const answer = await client.call('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee, requireE2ee });
+    return { client, peerId: answer.peerId, peers: answer.peers, answer };
   }
 
   it('answers capabilities with the routers’ RTP capabilities and its heartbeat', async () => {
@@ -99,12 +93,22 @@ describe('signalling over a real WebSocket and a real worker', () => {
   });
 
   it('runs a whole session: join, transports, produce, consume paused, pause, resume, leave', async () => {
-    const a = await joined(roomId, { displayName: 'Ada' });
+    const a = await joined(roomId);
     assert.deepEqual(a.peers, []);
+    assert.equal(a.answer.group, 'create');
     const b = await joined(roomId, { e2ee: false });
-    assert.deepEqual(b.peers, [{ peerId: a.peerId, displayName: 'Ada', e2ee: true, producers: [] }]);
-    assert.equal((await a.client.notification('peerJoined')).data.peer.e2ee, false);
-    assert.equal((await a.client.notification('peerJoined')).data.peer.peerId, b.peerId);
+    assert.equal(b.answer.group, 'join');
+    // The server knows no names: neither the join answer nor peerJoined carries one.
+    assert.deepEqual(Object.keys(b.answer).sort(), ['group', 'iceServers', 'iceTransportPolicy', 'peerId', 'peers', 'resumeToken']);
+    assert.deepEqual(b.peers, [{ peerId: a.peerId, e2ee: true, producers: [] }]);
+    assert.deepEqual((await a.client.notification('peerJoined')).data, { peer: { peerId: b.peerId, e2ee: false, producers: [] } });
+    // A name sent the old way is refused, and nobody hears of it.
+    const named = await TestClient.connect(server.wsUrl);
+    const refused = await named.request('join', { roomId, displayName: 'Ada', rtpCapabilities: capabilities as never, e2ee: true });
+    assert.equal(refused.error?.code, 'bad-request');
+    assert.doesNotMatch(JSON.stringify(refused), /Ada/);
+    await named.close();
+    assert.equal(a.client.received.filter((message) => message.method === 'peerJoined').length, 1);
 
     // Joining twice on one connection is out of order.
     assert.equal(
@@ -192,24 +196,30 @@ describe('signalling over a real WebSocket and a real worker', () => {
     });
   });
 
-  it('relays key messages to one peer or to all, and chat to all, without reading them', async () => {
+  it('relays group messages to all others without reading them', async () => {
     const room = 'relay-suite-room-00000001';
     const [a, b, c] = [await joined(room), await joined(room), await joined(room)];
-    await a.client.call('sendKeyMessage', { to: b.peerId, payload: 'Zm9yLWItb25seQ' });
-    assert.deepEqual((await b.client.notification('keyMessage')).data, { from: a.peerId, payload: 'Zm9yLWItb25seQ' });
-    await a.client.call('sendKeyMessage', { payload: 'Zm9yLWFsbA' });
-    assert.deepEqual((await c.client.notification('keyMessage')).data, { from: a.peerId, payload: 'Zm9yLWFsbA' });
-    await c.client.call('sendChat', { payload: 'c2VjcmV0LWNoYXQ' });
+    await a.client.call('sendGroupMessage', { payload: 'Zm9yLWFsbA' });
+    for (const other of [b, c])
+      assert.deepEqual((await other.client.notification('groupMessage')).data, { from: a.peerId, payload: 'Zm9yLWFsbA' });
+    await c.client.call('sendGroupMessage', { payload: 'c2VjcmV0LWNoYXQ' });
     for (const other of [a, b])
-      assert.deepEqual((await other.client.notification('chatMessage')).data, { from: c.peerId, payload: 'c2VjcmV0LWNoYXQ' });
+      assert.deepEqual((await other.client.notification('groupMessage', (data) => data.from === c.peerId)).data, {
+        from: c.peerId,
+        payload: 'c2VjcmV0LWNoYXQ',
+      });
 
-    assert.equal((await a.client.request('sendKeyMessage', { to: 'nobody', payload: 'eA' })).error?.code, 'not-found');
-    assert.equal((await a.client.request('sendKeyMessage', { to: a.peerId, payload: 'eA' })).error?.code, 'not-found');
-    assert.equal((await a.client.request('sendChat', { payload: 'not base64!' })).error?.code, 'bad-request');
-    // Only what was addressed to them: c got one key message, a none of its own.
-    assert.equal(c.client.received.filter((message) => message.method === 'keyMessage').length, 1);
-    assert.equal(a.client.received.filter((message) => message.method === 'chatMessage').length, 1);
-    assert.equal(c.client.received.filter((message) => message.method === 'chatMessage').length, 0);
+    assert.equal((await a.client.request('sendGroupMessage', { payload: 'not base64!' })).error?.code, 'bad-request');
+    // There is no addressing one peer: a group message goes to everyone or to nobody.
+    assert.equal((await a.client.request('sendGroupMessage', { to: b.peerId, payload: 'eA' })).error?.code, 'bad-request');
+    await b.client.call('sendGroupMessage', { payload: 'Yg' });
+    await Promise.all([a, c].map(({ client }) => client.notification('groupMessage', (data) => data.from === b.peerId)));
+    // Each got what the others sent, once, and none of its own.
+    const heard = (client: TestClient) =>
+      client.received.filter((message) => message.method === 'groupMessage').map((message) => message.data.from);
+    assert.deepEqual(heard(a.client), [c.peerId, b.peerId]);
+    assert.deepEqual(heard(b.client), [a.peerId, c.peerId]);
+    assert.deepEqual(heard(c.client), [a.peerId, b.peerId]);
     await Promise.all([a, b, c].map(({ client }) => client.close()));
   });
 

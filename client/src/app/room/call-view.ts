@@ -71,7 +71,7 @@ export class CallView {
   protected note(peerId: string): string | undefined {
     const state = this.call.e2ee();
     const t = this.i18n.t();
-    if (state?.unverified.has(peerId)) return t.notVerified;
+    if (state?.refused.has(peerId)) return t.notVerified;
     if (state?.withoutE2ee.peers.includes(peerId)) return t.notE2ee;
     return undefined;
   }

@@ -16,7 +16,7 @@ import { CallService } from '../core/media/call.service';
       [attr.aria-label]="label() + '. ' + i18n.t().verify"
     >
       <svg class="security__icon" viewBox="0 0 24 24" aria-hidden="true">
-        @if (level() === 'hop-by-hop') {
+        @if (level() === 'hop-by-hop' || level() === 'unseen-member') {
           <path d="M12 3 2 21h20L12 3Zm0 6v6m0 2.5v.5" />
         } @else {
           <path d="M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z" />
@@ -36,12 +36,13 @@ export class SecurityBadge {
   protected readonly level = computed(() => this.call.security().level);
   protected readonly label = computed(() => {
     const t = this.i18n.t();
-    return { e2ee: t.e2ee, securing: t.securing, 'hop-by-hop': t.notE2ee }[this.level()];
+    return { e2ee: t.e2ee, securing: t.securing, 'hop-by-hop': t.notE2ee, 'unseen-member': t.unseenMember }[this.level()];
   });
   protected readonly reason = computed(() => {
     const security = this.call.security();
-    if (security.level !== 'hop-by-hop') return undefined;
     const t = this.i18n.t();
+    if (security.level === 'unseen-member') return t.unseenMembers(security.count);
+    if (security.level !== 'hop-by-hop') return undefined;
     if (security.self) return t.notE2eeSelf;
     return t.notE2eePeers(security.peers.map((name) => name || t.guest).join(', '));
   });

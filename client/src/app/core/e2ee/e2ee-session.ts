@@ -1,99 +1,114 @@
+import { MAX_DISPLAY_NAME_LENGTH } from '@raum/protocol';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes';
-import { Identity, seal, signAnnouncement, unseal, verifyAnnouncement } from './key-exchange';
-import { KeyRing, RING_SIZE, type RingKey } from './key-ring';
-import { context, deriveAuthKey, newMaterial } from './key-schedule';
 import type { MediaEncryption } from './media-encryption';
+import type { Member } from './mls/group';
+import type { GroupSnapshot, MlsApi } from './mls/mls-api';
 import type { RoomSecret } from './room-secret';
-import { shortAuthenticationString } from './sas';
+import { verificationCode } from './sas';
 
-/** How long senders keep their old key after someone left, so the others have the new one first. */
-export const ROTATION_DELAY_MS = 500;
+/** How long a member that is not first in line waits, per place in line, before it commits a pending change itself. */
+export const COMMIT_FALLBACK_MS = 1500;
+const MAX_CHAT_LENGTH = 2000;
 
 export type E2eeMode = 'e2ee' | 'hop-by-hop';
+
+/** What changed in the group since this person compared the code with the others. */
+export type Verification =
+  | { readonly status: 'unverified' }
+  | { readonly status: 'verified' }
+  | { readonly status: 'changed'; readonly joined: readonly string[]; readonly left: readonly string[] };
 
 export interface E2eeState {
   /** e2ee: every frame is end-to-end encrypted; hop-by-hop: DTLS-SRTP only, because someone's browser cannot. */
   readonly mode: E2eeMode;
   /** Who cannot encrypt media (peer ids), and whether this browser cannot. */
   readonly withoutE2ee: { readonly self: boolean; readonly peers: readonly string[] };
-  /** Peers who proved they hold the link's secret. */
-  readonly verified: ReadonlySet<string>;
-  /** Peers who announced without it (a wrong or forged link): they get no keys. */
-  readonly unverified: ReadonlySet<string>;
-  /** The short authentication string over everyone's keys: six indexes into SAS_SYMBOLS. */
-  readonly sas: readonly number[];
+  /** Whether this participant is in the meeting's MLS group (it holds the keys). */
+  readonly joined: boolean;
+  /** The others in the MLS group: they hold the keys. */
+  readonly members: ReadonlySet<string>;
+  /** In the MLS group but not among the people the server shows: someone holds keys without a tile. */
+  readonly ghosts: readonly string[];
+  /** Shown by the server but not in the group (yet, or ever): they get no keys. */
+  readonly outside: ReadonlySet<string>;
+  /** Asked to be added without the link's proof (a wrong or forged link): never added. */
+  readonly refused: ReadonlySet<string>;
+  readonly epoch: number;
+  /** The verification code: eight indexes into SAS_SYMBOLS (48 bits of the epoch authenticator). */
+  readonly code: readonly number[];
+  /** The whole epoch authenticator, as hex in groups of four. */
+  readonly fullCode: string;
+  readonly verification: Verification;
 }
 
-/** The key-exchange messages, carried opaquely by the server. */
-type Hello = { t: 'hello'; key: string; e2ee: boolean; mac: string; reply?: true };
-type KeyGift = { t: 'key'; i: number; iv: string; c: string };
-type KeyRequest = { t: 'key-request' };
-type ChatEnvelope = { i: number; iv: string; c: string };
+/** What the MLS group carries for the meeting, signed by its sender: chat and names. */
+export type GroupContent = { readonly t: 'chat'; readonly text: string } | { readonly t: 'profile'; readonly name: string };
 
-interface Member {
-  readonly publicKey: Uint8Array<ArrayBuffer>;
-  readonly e2ee: boolean;
-  readonly pairKey: CryptoKey;
-  /** Their media keys, for their chat messages (the worker keeps its own copy for frames). */
-  readonly ring: KeyRing;
+/** The delivery service: the server, which orders commits and relays what it cannot read. */
+export interface Delivery {
+  publishKeyPackage(keyPackage: string): Promise<unknown>;
+  /** 'stale' when another commit already took the epoch. */
+  commit(commit: { commit: string; welcome?: string; added: string[]; removed: string[] }): Promise<'accepted' | 'stale'>;
+  sendGroupMessage(payload: string): Promise<unknown>;
 }
 
-function encode(message: object): string {
-  return toBase64Url(utf8(JSON.stringify(message)));
-}
-
-function parse<T>(bytes: Uint8Array | undefined): T | undefined {
+function parseContent(data: Uint8Array): GroupContent | undefined {
   try {
-    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : undefined;
+    const value = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
+    if (value['t'] === 'chat' && typeof value['text'] === 'string' && value['text'].length <= MAX_CHAT_LENGTH) {
+      return { t: 'chat', text: value['text'] };
+    }
+    if (value['t'] === 'profile' && typeof value['name'] === 'string') {
+      return { t: 'profile', name: value['name'].trim().slice(0, MAX_DISPLAY_NAME_LENGTH) };
+    }
   } catch {
-    return undefined;
+    // Not ours: ignored like anything else that does not parse.
   }
+  return undefined;
 }
 
-const decode = <T>(payload: string): T | undefined => parse<T>(fromBase64Url(payload));
+const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 
 /**
- * One participant's end-to-end key management for one call:
- * - announces an ephemeral public key, authenticated with the link's secret;
- * - gives its media key to every authenticated participant, encrypted
- *   pairwise (ECDH + the room secret);
- * - ratchets its key when someone joins (the newcomer cannot read earlier
- *   media) and makes a fresh one when someone leaves (the leaver cannot read
- *   later media);
- * - encrypts and decrypts chat with the same keys;
- * - decides the room's mode: E2EE unless an authenticated participant's
- *   browser cannot (and the room does not require it).
+ * One participant's end-to-end encryption for one call, on the meeting's
+ * MLS group (RFC 9420, run in a worker):
+ * - it starts the group or publishes a KeyPackage to be added; every
+ *   credential carries a MAC from the link's secret, and every epoch the
+ *   link's PSK, so nobody without the link is added or reads a commit;
+ * - it commits Adds for newcomers and Removes for those who left: the first
+ *   in line (lowest leaf) at once, the others later if it did not; the
+ *   server orders commits and refuses stale ones;
+ * - after every epoch change, each member's frame secret (MLS exporter,
+ *   by leaf) goes to the media worker, which encrypts in SFrame form;
+ * - chat and names are MLS application messages, signed by their sender;
+ * - the roster is the group's, checked against the server's.
  */
 export class E2eeSession {
-  readonly #members = new Map<string, Member>();
-  readonly #unverified = new Set<string>();
-  readonly #own = new KeyRing();
   readonly #listeners = new Set<(state: E2eeState) => void>();
-  /** Who is waiting for whose first key. */
+  readonly #messageListeners = new Set<(from: string, content: GroupContent) => void>();
+  /** KeyPackages of peers waiting to be added, base64url, by peer id. */
+  readonly #waiting = new Map<string, string>();
+  /** Who the server says is in the room (without us). */
+  readonly #roster = new Set<string>();
+  readonly #refused = new Set<string>();
   readonly #keyWaiters = new Map<string, Array<() => void>>();
   #selfId = '';
+  #group: GroupSnapshot | undefined;
+  #verifiedAt: { epoch: number; members: ReadonlySet<string> } | undefined;
+  #profile: string | undefined;
+  #fallback: ReturnType<typeof setTimeout> | undefined;
   #state: E2eeState;
   #work: Promise<unknown> = Promise.resolve();
+  #closed = false;
 
-  private constructor(
+  constructor(
     private readonly room: RoomSecret,
-    private readonly identity: Identity,
-    private readonly authKey: CryptoKey,
     /** Undefined when this browser cannot transform media: it sends and receives plain frames. */
     readonly media: MediaEncryption | undefined,
-    private readonly send: (to: string | undefined, payload: string) => Promise<unknown>,
+    private readonly mls: MlsApi,
+    private readonly delivery: Delivery,
   ) {
-    this.#state = { mode: 'e2ee', withoutE2ee: { self: !media, peers: [] }, verified: new Set(), unverified: new Set(), sas: [] };
-    if (media) media.onKeyMissing = (peerId) => void this.requestKey(peerId);
-  }
-
-  static async create(
-    room: RoomSecret,
-    media: MediaEncryption | undefined,
-    send: (to: string | undefined, payload: string) => Promise<unknown>,
-  ): Promise<E2eeSession> {
-    const [identity, authKey] = await Promise.all([Identity.create(), deriveAuthKey(room.secret)]);
-    return new E2eeSession(room, identity, authKey, media, send);
+    this.#state = this.computeState();
   }
 
   get state(): E2eeState {
@@ -109,44 +124,115 @@ export class E2eeSession {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Joined as `selfId`: makes the first media key and tells everyone who we are. */
-  async start(selfId: string): Promise<void> {
+  /** Chat and names from the other members, authenticated. */
+  onMessage(listener: (from: string, content: GroupContent) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => this.#messageListeners.delete(listener);
+  }
+
+  /** Joined as `selfId`, with the others the server lists: starts the group or asks to be added. */
+  start(selfId: string, roomId: string, group: 'create' | 'join', others: readonly string[]): Promise<void> {
     this.#selfId = selfId;
-    await this.#own.set(0, newMaterial());
-    this.encryptWithNewestKey();
-    await this.update();
-    await this.hello(undefined, false);
-  }
-
-  /** A key-exchange message from another participant; anything malformed or unauthentic is ignored. */
-  receive(from: string, payload: string): Promise<void> {
-    const message = decode<Hello | KeyGift | KeyRequest>(payload);
-    if (message?.t === 'hello') return this.serially(() => this.onHello(from, message));
-    if (message?.t === 'key') return this.serially(() => this.onKey(from, message));
-    // A member who fell behind our ratchet (many joins at once) gets our current key again.
-    if (message?.t === 'key-request') return this.serially(() => this.giveKey(from));
-    return Promise.resolve();
-  }
-
-  /** Someone left: forget them and change our key, so they cannot read what we send from now on. */
-  peerLeft(peerId: string): Promise<void> {
+    for (const peerId of others) this.#roster.add(peerId);
     return this.serially(async () => {
-      const wasMember = this.#members.delete(peerId);
-      this.#unverified.delete(peerId);
-      this.media?.forget(peerId);
-      if (wasMember) await this.rotate();
-      await this.update();
+      const keyPackage = await this.mls.init(this.room.secret, roomId, { peerId: selfId, e2ee: !!this.media });
+      if (group === 'create') await this.entered(await this.mls.start());
+      // Refused only when the server made us the group's creator meanwhile (createGroup follows).
+      else await this.delivery.publishKeyPackage(toBase64Url(keyPackage)).catch(() => undefined);
     });
   }
 
-  /**
-   * Resolves once this session has a media key from `peerId` (or after
-   * `timeoutMs`), so a receiver can ask for a stream's first key frame only
-   * when it can decrypt it: a key frame dropped for want of a key costs a
-   * wait for the next one.
-   */
+  /** The server lost the group (everyone in it left): this participant starts a new one. */
+  createGroup(): Promise<void> {
+    return this.serially(async () => {
+      if (!this.#group) await this.entered(await this.mls.start());
+    });
+  }
+
+  peerJoined(peerId: string): void {
+    this.#roster.add(peerId);
+    this.publish();
+  }
+
+  /** Someone left: they are removed from the group, so their keys open nothing sent after the commit. */
+  peerLeft(peerId: string): Promise<void> {
+    this.#roster.delete(peerId);
+    this.#waiting.delete(peerId);
+    this.#refused.delete(peerId);
+    this.publish();
+    return this.serially(() => this.reconcile());
+  }
+
+  keyPackage(from: string, keyPackage: string): Promise<void> {
+    return this.serially(async () => {
+      const bytes = fromBase64Url(keyPackage);
+      if (!bytes || !this.#group) return;
+      // One that a holder of the link did not make for this peer is never added.
+      if (!(await this.mls.admissible(bytes, from))) {
+        this.#refused.add(from);
+        return this.publish();
+      }
+      this.#waiting.set(from, keyPackage);
+      await this.reconcile();
+    });
+  }
+
+  welcome(welcome: string): Promise<void> {
+    return this.serially(async () => {
+      const bytes = fromBase64Url(welcome);
+      if (this.#group || !bytes) return;
+      try {
+        await this.entered(await this.mls.join(bytes));
+      } catch {
+        // Not for us, or it does not verify: we keep waiting for one that does.
+      }
+    });
+  }
+
+  commit(commit: string): Promise<void> {
+    return this.serially(async () => {
+      const bytes = fromBase64Url(commit);
+      if (!this.#group || !bytes) return;
+      try {
+        await this.entered(await this.mls.processCommit(bytes));
+      } catch {
+        // A commit that does not verify (a member without the link's PSK, a forgery) changes nothing.
+      }
+    });
+  }
+
+  /** Seals chat or a name for the group; undefined before this participant is in it. */
+  async seal(content: GroupContent): Promise<string | undefined> {
+    return this.serially(async () => (this.#group ? toBase64Url(await this.mls.seal(utf8(JSON.stringify(content)))) : undefined));
+  }
+
+  /** Opens an application message relayed from `from`; anything forged, replayed or altered is dropped. */
+  open(from: string, payload: string): Promise<void> {
+    return this.serially(async () => {
+      const bytes = fromBase64Url(payload);
+      const opened = this.#group && bytes ? await this.mls.open(bytes) : undefined;
+      const content = opened && parseContent(opened.data);
+      // The signer must be the member the server relayed it from.
+      if (!opened || !content || opened.from.peerId !== from) return;
+      for (const listener of this.#messageListeners) listener(from, content);
+    });
+  }
+
+  /** This person's name, sent to every member now and to every newcomer once added. */
+  setProfile(name: string | undefined): void {
+    this.#profile = name?.trim() || undefined;
+  }
+
+  /** The person compared the code with the others: true for this epoch, and what changes later is shown. */
+  markVerified(): void {
+    if (!this.#group) return;
+    this.#verifiedAt = { epoch: this.#group.epoch, members: new Set(this.#state.members) };
+    this.publish();
+  }
+
+  /** Resolves once `peerId` is in the group with this participant (or after `timeoutMs`). */
   keyReady(peerId: string, timeoutMs: number): Promise<void> {
-    if (this.#members.get(peerId)?.ring.newest) return Promise.resolve();
+    if (this.#state.members.has(peerId)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       const waiters = this.#keyWaiters.get(peerId) ?? [];
@@ -155,134 +241,136 @@ export class E2eeSession {
     });
   }
 
-  /** The call is over: the media worker (and every key in it) goes. */
+  /** The call is over: both workers (and every key in them) go. */
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#fallback);
     this.media?.terminate();
+    this.mls.close();
     this.#listeners.clear();
+    this.#messageListeners.clear();
   }
 
-  /** Asks a member for their current key, when their frames or messages no longer decrypt. */
-  async requestKey(peerId: string): Promise<void> {
-    if (this.#members.has(peerId)) await this.send(peerId, encode({ t: 'key-request' } satisfies KeyRequest));
-  }
-
-  async encryptChat(text: string): Promise<string> {
-    const key = this.#own.newest;
-    if (!key) throw new Error('not started');
-    const { iv, ciphertext } = await seal(key.chatKey, utf8(JSON.stringify({ text })), context('chat', this.#selfId, String(key.index)));
-    return toBase64Url(utf8(JSON.stringify({ i: key.index, iv: toBase64Url(iv), c: toBase64Url(ciphertext) } satisfies ChatEnvelope)));
-  }
-
-  /** The text of a chat message, or undefined if it is not from an authenticated participant or was altered. */
-  async decryptChat(from: string, payload: string): Promise<string | undefined> {
-    const member = this.#members.get(from);
-    const envelope = decode<ChatEnvelope>(payload);
-    const iv = fromBase64Url(envelope?.iv ?? '!');
-    const ciphertext = fromBase64Url(envelope?.c ?? '!');
-    if (!member || !envelope || !iv || !ciphertext || !Number.isInteger(envelope.i)) return undefined;
-    const aad = context('chat', from, String(envelope.i));
-    const open = async (key: RingKey | undefined) => (key ? unseal(key.chatKey, { iv, ciphertext }, aad) : undefined);
-    let plain = await open(member.ring.get(envelope.i));
-    if (!plain) {
-      const candidate = await member.ring.candidate(envelope.i);
-      plain = await open(candidate);
-      if (plain && candidate) member.ring.accept(candidate);
+  /** A new epoch: its keys go to the media worker, the roster and code change, and pending changes are looked at. */
+  private async entered(group: GroupSnapshot): Promise<void> {
+    const previous = this.#group;
+    this.#group = group;
+    const known = new Set(previous?.members.map((member) => member.peerId));
+    const added = group.members.some((member) => member.peerId !== this.#selfId && !known.has(member.peerId));
+    // We send under the new epoch at once: a newcomer holds nothing older, and whoever was removed nothing newer.
+    // Members that have not processed the commit yet hold such frames (in the media worker) until they have.
+    for (const { leaf, secret } of group.secrets) {
+      const member = group.members.find((candidate) => candidate.leaf === leaf);
+      if (member) this.media?.setKey(member.peerId, group.epoch, leaf, secret);
     }
-    if (!plain) void this.requestKey(from);
-    const text = parse<{ text?: unknown }>(plain)?.text;
-    return typeof text === 'string' ? text : undefined;
-  }
-
-  private async onHello(from: string, hello: Hello): Promise<void> {
-    if (this.#members.has(from)) return;
-    const publicKey = fromBase64Url(hello.key);
-    const mac = fromBase64Url(hello.mac);
-    const authentic = publicKey && mac && (await verifyAnnouncement(this.authKey, from, publicKey, hello.e2ee === true, mac));
-    const pairKey = authentic ? await this.identity.pairKey(publicKey, this.room.secret, this.#selfId, from) : undefined;
-    if (!publicKey || !pairKey) {
-      this.#unverified.add(from);
-      await this.update();
-      return;
+    for (const peerId of known) if (!group.members.some((member) => member.peerId === peerId)) this.media?.forget(peerId);
+    for (const member of group.members) {
+      this.#waiting.delete(member.peerId);
+      for (const resolve of this.#keyWaiters.get(member.peerId) ?? []) resolve();
+      this.#keyWaiters.delete(member.peerId);
     }
-    this.#members.set(from, { publicKey, e2ee: hello.e2ee === true, pairKey, ring: new KeyRing() });
-    this.#unverified.delete(from);
-    if (!hello.reply) {
-      // Someone new: they learn who we are, and get our key only after a ratchet step.
-      await this.hello(from, true);
-      await this.#own.advance();
-      this.encryptWithNewestKey();
+    this.publish();
+    // Newcomers (and, after our own arrival, everyone) learn our name, end-to-end encrypted.
+    if (added && this.#profile) {
+      const profile = toBase64Url(await this.mls.seal(utf8(JSON.stringify({ t: 'profile', name: this.#profile }))));
+      // A name that does not get through (a rate limit) is shown as "Guest"; the group goes on.
+      await this.delivery.sendGroupMessage(profile).catch(() => undefined);
     }
-    await this.giveKey(from);
-    await this.update();
-  }
-
-  private async onKey(from: string, gift: KeyGift): Promise<void> {
-    const member = this.#members.get(from);
-    const iv = fromBase64Url(gift.iv);
-    const ciphertext = fromBase64Url(gift.c);
-    if (!member || !iv || !ciphertext || !Number.isInteger(gift.i) || gift.i < 0 || gift.i >= RING_SIZE) return;
-    const material = await unseal(member.pairKey, { iv, ciphertext }, context('key', from, this.#selfId, String(gift.i)));
-    if (material?.length !== 32) return;
-    await member.ring.set(gift.i, material);
-    this.media?.setKey(from, gift.i, material);
-    for (const resolve of this.#keyWaiters.get(from) ?? []) resolve();
-    this.#keyWaiters.delete(from);
-  }
-
-  private async hello(to: string | undefined, reply: boolean): Promise<void> {
-    const e2ee = !!this.media;
-    const mac = await signAnnouncement(this.authKey, this.#selfId, this.identity.publicKey, e2ee);
-    const hello: Hello = {
-      t: 'hello',
-      key: toBase64Url(this.identity.publicKey),
-      e2ee,
-      mac: toBase64Url(mac),
-      ...(reply ? { reply: true as const } : {}),
-    };
-    await this.send(to, encode(hello));
-  }
-
-  private async giveKey(to: string): Promise<void> {
-    const member = this.#members.get(to);
-    const key = this.#own.newest;
-    if (!member || !key) return;
-    const { iv, ciphertext } = await seal(member.pairKey, key.material, context('key', this.#selfId, to, String(key.index)));
-    await this.send(to, encode({ t: 'key', i: key.index, iv: toBase64Url(iv), c: toBase64Url(ciphertext) } satisfies KeyGift));
-  }
-
-  /** A fresh random key for everyone still here; senders switch to it once they all have it. */
-  private async rotate(): Promise<void> {
-    const index = ((this.#own.newest?.index ?? -1) + 1) % RING_SIZE;
-    const material = newMaterial();
-    await this.#own.set(index, material);
-    await Promise.all([...this.#members.keys()].map((peerId) => this.giveKey(peerId)));
-    setTimeout(() => this.encryptWithNewestKey(), ROTATION_DELAY_MS);
+    await this.reconcile();
   }
 
   /**
-   * Our worker encrypts with our newest key. Always the newest at the time of
-   * the call: a rotation's delayed switch must not undo a ratchet that a
-   * join caused meanwhile (the newcomer holds only the ratcheted key).
+   * Adds those waiting who are in the room, removes members who are not.
+   * The member first in line commits at once; the others wait their turn,
+   * in case it is gone or its commit lost a race.
    */
-  private encryptWithNewestKey(): void {
-    const newest = this.#own.newest;
-    if (newest) this.media?.setKey(this.#selfId, newest.index, newest.material);
+  private async reconcile(): Promise<void> {
+    clearTimeout(this.#fallback);
+    const group = this.#group;
+    if (!group || this.#closed) return;
+    const adds = [...this.#waiting].filter(([peerId]) => this.#roster.has(peerId));
+    const removes = group.members.filter((member) => member.peerId !== this.#selfId && !this.#roster.has(member.peerId));
+    if (adds.length === 0 && removes.length === 0) return;
+    const line = group.members
+      .filter((member) => member.peerId === this.#selfId || this.#roster.has(member.peerId))
+      .sort((a, b) => a.leaf - b.leaf);
+    const place = line.findIndex((member) => member.peerId === this.#selfId);
+    if (place > 0) {
+      this.#fallback = setTimeout(() => void this.serially(() => this.commitChanges(adds, removes)), place * COMMIT_FALLBACK_MS);
+      return;
+    }
+    await this.commitChanges(adds, removes);
   }
 
-  private async update(): Promise<void> {
-    const withoutE2ee = { self: !this.media, peers: [...this.#members].filter(([, member]) => !member.e2ee).map(([peerId]) => peerId) };
-    const everyoneCan = !withoutE2ee.self && withoutE2ee.peers.length === 0;
-    const mode: E2eeMode = everyoneCan || (this.room.requireE2ee && !withoutE2ee.self) ? 'e2ee' : 'hop-by-hop';
-    this.media?.setMode(mode === 'e2ee' ? { encrypt: true, strict: true } : { encrypt: false, strict: false });
-    const sas = await shortAuthenticationString([
-      this.identity.publicKey,
-      ...[...this.#members.values()].map((member) => member.publicKey),
-    ]);
-    this.#state = { mode, withoutE2ee, verified: new Set(this.#members.keys()), unverified: new Set(this.#unverified), sas };
+  private async commitChanges(adds: Array<[string, string]>, removes: readonly Member[]): Promise<void> {
+    const stillWaiting = adds.filter(([peerId]) => this.#waiting.has(peerId) && this.#roster.has(peerId));
+    const members = new Set(this.#group?.members.map((member) => member.peerId));
+    const stillThere = removes.filter((member) => members.has(member.peerId) && !this.#roster.has(member.peerId));
+    const proposal = await this.mls.propose(
+      stillWaiting.flatMap(([peerId, keyPackage]) => {
+        const bytes = fromBase64Url(keyPackage);
+        return bytes ? [{ peerId, keyPackage: bytes }] : [];
+      }),
+      stillThere.map((member) => member.peerId),
+    );
+    if (!proposal) return;
+    let outcome: 'accepted' | 'stale' | 'failed';
+    try {
+      outcome = await this.delivery.commit({
+        commit: toBase64Url(proposal.commit),
+        ...(proposal.welcome ? { welcome: toBase64Url(proposal.welcome) } : {}),
+        added: [...proposal.added],
+        removed: [...proposal.removed],
+      });
+    } catch {
+      outcome = 'failed';
+    }
+    if (outcome === 'accepted') return this.entered(await this.mls.confirm());
+    await this.mls.discard();
+    // A stale commit is followed by the one that won, which brings us back here; a failed one (a rate limit) is tried again.
+    if (outcome === 'failed') this.#fallback = setTimeout(() => void this.serially(() => this.reconcile()), COMMIT_FALLBACK_MS);
+  }
+
+  private publish(): void {
+    this.#state = this.computeState();
     for (const listener of this.#listeners) listener(this.#state);
   }
 
-  private serially(work: () => Promise<void>): Promise<void> {
+  private computeState(): E2eeState {
+    const group = this.#group;
+    const others = group?.members.filter((member) => member.peerId !== this.#selfId) ?? [];
+    const members = new Set(others.map((member) => member.peerId));
+    const withoutE2ee = { self: !this.media, peers: others.filter((member) => !member.e2ee).map((member) => member.peerId) };
+    const everyoneCan = !withoutE2ee.self && withoutE2ee.peers.length === 0;
+    const mode: E2eeMode = everyoneCan || (this.room.requireE2ee && !withoutE2ee.self) ? 'e2ee' : 'hop-by-hop';
+    this.media?.setMode(mode === 'e2ee' ? { encrypt: true, strict: true } : { encrypt: false, strict: false });
+    return {
+      mode,
+      withoutE2ee,
+      joined: !!group,
+      members,
+      ghosts: [...members].filter((peerId) => !this.#roster.has(peerId)),
+      outside: new Set([...this.#roster].filter((peerId) => !members.has(peerId))),
+      refused: new Set(this.#refused),
+      epoch: group?.epoch ?? -1,
+      code: group ? verificationCode(group.authenticator) : [],
+      fullCode: group ? (hex(group.authenticator).match(/.{4}/g) ?? []).join(' ') : '',
+      verification: this.verification(members),
+    };
+  }
+
+  private verification(members: ReadonlySet<string>): Verification {
+    const at = this.#verifiedAt;
+    if (!at) return { status: 'unverified' };
+    if (at.epoch === this.#group?.epoch) return { status: 'verified' };
+    return {
+      status: 'changed',
+      joined: [...members].filter((peerId) => !at.members.has(peerId)),
+      left: [...at.members].filter((peerId) => !members.has(peerId)),
+    };
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
     const next = this.#work.then(work);
     this.#work = next.catch(() => undefined);
     return next;

@@ -1,28 +1,35 @@
 /// <reference lib="webworker" />
 // The E2EE worker: encrypts every outgoing and decrypts every incoming media
-// frame of this page, off the main thread. Keys arrive from the page
-// (E2eeSession); the worker only ratchets them forward, as frames require.
-import { decryptFrame, encryptFrame } from './frame-crypto';
-import { KeyRing } from './key-ring';
+// frame of this page in SFrame form, off the main thread. Frame secrets
+// arrive from the page (one per participant and MLS epoch); the worker
+// derives and ratchets the frame keys.
+import { decryptFrame, encryptFrame, epochOfKeyId, KeyChain, keyId, peekHeader, ReplayWindow, type FrameLayout } from './sframe';
 import type { FromWorker, Mode, Timings, ToWorker, TransformOptions, TransformStats } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope & { onrtctransform: ((event: RTCTransformEvent) => void) | null };
 
 const TIMING_SAMPLES = 2000;
-/** How often the page is asked, at most, to fetch a sender's current key. */
-const KEY_REQUEST_INTERVAL_MS = 2000;
-const keyRequested = new Map<string, number>();
-const rings = new Map<string, KeyRing>();
+/** How long a receiver holds a frame under an epoch it has no key for yet: the commit may still be on its way. */
+const KEY_WAIT_MS = 1000;
+/** Epochs kept per participant, for frames sent just before a change. */
+const EPOCHS_KEPT = 3;
+
+interface Entry {
+  readonly chain: KeyChain;
+  readonly window: ReplayWindow;
+  /** The next counter, when this is our own key. */
+  next: number;
+}
+
+/** Keys by participant, then by KID; the newest is inserted last. */
+const keys = new Map<string, Map<number, Entry>>();
+/** KIDs waited for in vain: their frames are dropped at once from then on. */
+const missing = new Set<string>();
+const keyArrived = new Map<string, Array<() => void>>();
 const transforms = new Map<string, TransformStats>();
 const timings: Timings = { encrypt: { audio: [], video: [] }, decrypt: { audio: [], video: [] } };
 const nextSlot = new Map<number[], number>();
 let mode: Mode = { encrypt: true, strict: true };
-
-function ring(participantId: string): KeyRing {
-  let found = rings.get(participantId);
-  if (!found) rings.set(participantId, (found = new KeyRing()));
-  return found;
-}
 
 /** Keeps the latest TIMING_SAMPLES durations, overwriting the oldest: constant work per frame. */
 function record(samples: number[], started: number): void {
@@ -31,47 +38,76 @@ function record(samples: number[], started: number): void {
   nextSlot.set(samples, (slot + 1) % TIMING_SAMPLES);
 }
 
+function newest(participantId: string): Entry | undefined {
+  return [...(keys.get(participantId)?.values() ?? [])].at(-1);
+}
+
+function setKey(participantId: string, epoch: number, leaf: number, secret: Uint8Array<ArrayBuffer>): void {
+  const kid = keyId(epoch, leaf);
+  const entries = keys.get(participantId) ?? new Map<number, Entry>();
+  keys.set(participantId, entries);
+  if (entries.has(kid)) return;
+  entries.set(kid, { chain: new KeyChain(kid, secret), window: new ReplayWindow(), next: 0 });
+  for (const old of [...entries.keys()].slice(0, -EPOCHS_KEPT)) entries.delete(old);
+  const waiting = `${participantId} ${kid}`;
+  missing.delete(waiting);
+  for (const resolve of keyArrived.get(waiting) ?? []) resolve();
+  keyArrived.delete(waiting);
+}
+
+/** The entry for a frame's KID, waiting a little for a key that is newer than all we hold. */
+async function entryFor(participantId: string, kid: number): Promise<Entry | undefined> {
+  const found = keys.get(participantId)?.get(kid);
+  const name = `${participantId} ${kid}`;
+  const latest = newest(participantId);
+  const older =
+    latest && epochOfKeyId(kid) <= epochOfKeyId(latest.chain.kid) && epochOfKeyId(latest.chain.kid) - epochOfKeyId(kid) < 0x8000;
+  if (found || older || missing.has(name)) return found;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => (missing.add(name), resolve()), KEY_WAIT_MS);
+    keyArrived.set(name, [...(keyArrived.get(name) ?? []), () => (clearTimeout(timer), resolve())]);
+  });
+  return keys.get(participantId)?.get(kid);
+}
+
 type EncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame;
 
-function isKeyFrame(frame: EncodedFrame): boolean {
-  return 'type' in frame && frame.type === 'key';
+function layoutOf(frame: EncodedFrame, kind: 'audio' | 'video'): FrameLayout {
+  return { codec: kind === 'audio' ? 'opus' : 'vp8', keyFrame: 'type' in frame && frame.type === 'key' };
 }
 
 function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
   const stats: TransformStats = { ...options, frames: 0, passthrough: 0, dropped: 0 };
   transforms.set(options.id, stats);
-  let counter = 0;
   const encrypt = async (frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) => {
     if (!mode.encrypt) {
       stats.passthrough++;
       controller.enqueue(frame);
       return;
     }
-    const key = rings.get(options.participantId)?.newest;
+    const own = newest(options.participantId);
     // Without a key nothing leaves: an unencrypted frame must never be sent in an E2EE room.
-    if (!key) {
+    if (!own) {
       stats.dropped++;
       return;
     }
-    const metadata = frame.getMetadata();
-    const timestamp = (metadata as { rtpTimestamp?: number }).rtpTimestamp ?? frame.timestamp;
     const started = performance.now();
-    frame.data = await encryptFrame(
-      frame.data,
-      { kind: options.kind, keyFrame: isKeyFrame(frame), ssrc: metadata.synchronizationSource ?? 0, timestamp },
-      key,
-      counter++,
-    );
+    frame.data = (await encryptFrame(new Uint8Array(frame.data), layoutOf(frame, options.kind), own.chain, own.next++)).buffer;
     record(timings.encrypt[options.kind], started);
     stats.frames++;
     controller.enqueue(frame);
   };
   const decrypt = async (frame: EncodedFrame, controller: TransformStreamDefaultController<EncodedFrame>) => {
     const started = performance.now();
-    const result = await decryptFrame(frame.data, { kind: options.kind, keyFrame: isKeyFrame(frame) }, ring(options.participantId));
-    if (result.ok) {
+    const data = new Uint8Array(frame.data);
+    const layout = layoutOf(frame, options.kind);
+    const header = peekHeader(data, layout);
+    const entry = header && (await entryFor(options.participantId, header.kid));
+    const plain = entry && entry.window.allows(header.ctr) ? await decryptFrame(data, layout, entry.chain) : undefined;
+    if (plain && entry) {
+      entry.window.accept(header.ctr);
       record(timings.decrypt[options.kind], started);
-      frame.data = result.data;
+      frame.data = plain.buffer;
       stats.frames++;
       controller.enqueue(frame);
     } else if (!mode.strict) {
@@ -79,7 +115,6 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
       controller.enqueue(frame);
     } else {
       stats.dropped++;
-      askForKey(options.participantId);
     }
   };
   const transform = options.operation === 'encrypt' ? encrypt : decrypt;
@@ -98,14 +133,6 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
     .finally(() => transforms.delete(options.id));
 }
 
-/** The sender moved on further than ratcheting reaches (many joins at once): ask for its key. */
-function askForKey(participantId: string): void {
-  const now = performance.now();
-  if (now - (keyRequested.get(participantId) ?? -Infinity) < KEY_REQUEST_INTERVAL_MS) return;
-  keyRequested.set(participantId, now);
-  self.postMessage({ type: 'key-missing', participantId } satisfies FromWorker);
-}
-
 self.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
   pipe(readable as ReadableStream<EncodedFrame>, writable as WritableStream<EncodedFrame>, options as TransformOptions);
@@ -114,11 +141,10 @@ self.onrtctransform = (event) => {
 self.onmessage = ({ data }: MessageEvent<ToWorker>) => {
   switch (data.type) {
     case 'key':
-      void ring(data.participantId).set(data.index, data.material);
+      setKey(data.participantId, data.epoch, data.leaf, data.secret);
       break;
     case 'forget':
-      rings.delete(data.participantId);
-      keyRequested.delete(data.participantId);
+      keys.delete(data.participantId);
       break;
     case 'mode':
       mode = data.mode;

@@ -13,25 +13,20 @@ export function encodedTransformApi(): TransformApi | undefined {
 type WithEncodedStreams = { createEncodedStreams(): { readable: ReadableStream; writable: WritableStream } };
 
 /**
- * The page's handle on the E2EE worker: hands it keys and the room's mode,
- * attaches its transforms to senders and receivers, and reads its counters
- * (which the badge relies on: attaching a transform proves nothing by
- * itself).
+ * The page's handle on the E2EE media worker: hands it each epoch's frame
+ * secrets and the room's mode, attaches its transforms to senders and
+ * receivers, and reads its counters (which the badge relies on: attaching a
+ * transform proves nothing by itself).
  */
 export class MediaEncryption {
   readonly #worker = new Worker(new URL('./e2ee.worker', import.meta.url), { type: 'module', name: 'raum-e2ee' });
   #nextId = 0;
-  /** Called when a sender's frames stop decrypting; the key manager asks that sender for its key. */
-  onKeyMissing: (participantId: string) => void = () => undefined;
 
-  constructor(private readonly api: TransformApi) {
-    this.#worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
-      if (data.type === 'key-missing') this.onKeyMissing(data.participantId);
-    });
-  }
+  constructor(private readonly api: TransformApi) {}
 
-  setKey(participantId: string, index: number, material: Uint8Array<ArrayBuffer>): void {
-    this.post({ type: 'key', participantId, index, material });
+  /** A participant's frame secret for an MLS epoch (for its leaf). */
+  setKey(participantId: string, epoch: number, leaf: number, secret: Uint8Array<ArrayBuffer>): void {
+    this.post({ type: 'key', participantId, epoch, leaf, secret });
   }
 
   forget(participantId: string): void {
@@ -54,7 +49,6 @@ export class MediaEncryption {
   stats(): Promise<{ transforms: TransformStats[]; timings: Timings }> {
     return new Promise((resolve) => {
       const listener = ({ data }: MessageEvent<FromWorker>) => {
-        if (data.type !== 'stats') return;
         this.#worker.removeEventListener('message', listener);
         resolve({ transforms: data.transforms, timings: data.timings });
       };

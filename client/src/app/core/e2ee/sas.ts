@@ -1,5 +1,3 @@
-import { concat, toBase64Url } from './bytes';
-
 /** 64 symbols that are easy to tell apart and to say aloud, with their names. */
 export const SAS_SYMBOLS: ReadonlyArray<{ readonly emoji: string; readonly en: string; readonly de: string }> = [
   ['🐶', 'Dog', 'Hund'],
@@ -68,15 +66,16 @@ export const SAS_SYMBOLS: ReadonlyArray<{ readonly emoji: string; readonly en: s
   ['📌', 'Pin', 'Pinnwandnadel'],
 ].map(([emoji, en, de]) => ({ emoji, en, de }));
 
+/** How many symbols the code shows: 8 × 6 bits = 48 bits of the epoch authenticator. */
+export const CODE_SYMBOLS = 8;
+
 /**
- * A short authentication string over everyone's public keys: the same for all
- * participants when nobody (the server included) swapped a key, and
- * different whenever the set of participants changes. Six symbols (indexes
- * into SAS_SYMBOLS) from the first 36 bits of a SHA-256 digest.
+ * The meeting's verification code: the first 48 bits of the MLS epoch
+ * authenticator, as eight indexes into SAS_SYMBOLS. Everyone in the same
+ * epoch of the same group sees the same code; a substituted key or a member
+ * nobody sees gives a different group, so a different code for everyone.
  */
-export async function shortAuthenticationString(publicKeys: readonly Uint8Array[]): Promise<number[]> {
-  const sorted = [...publicKeys].sort((a, b) => (toBase64Url(a) < toBase64Url(b) ? -1 : 1));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...sorted)));
-  const bits = digest.slice(0, 5).reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
-  return Array.from({ length: 6 }, (_, group) => Number((bits >> BigInt(40 - 6 * (group + 1))) & 63n));
+export function verificationCode(authenticator: Uint8Array): number[] {
+  const bits = authenticator.slice(0, 6).reduce((value, byte) => (value << 8n) | BigInt(byte), 0n);
+  return Array.from({ length: CODE_SYMBOLS }, (_, group) => Number((bits >> BigInt(48 - 6 * (group + 1))) & 63n));
 }

@@ -20,7 +20,14 @@ export interface Mode {
 }
 
 export type ToWorker =
-  | { readonly type: 'key'; readonly participantId: string; readonly index: number; readonly material: Uint8Array<ArrayBuffer> }
+  /** A participant's frame secret for one MLS epoch (its leaf's exporter output). */
+  | {
+      readonly type: 'key';
+      readonly participantId: string;
+      readonly epoch: number;
+      readonly leaf: number;
+      readonly secret: Uint8Array<ArrayBuffer>;
+    }
   | { readonly type: 'forget'; readonly participantId: string }
   | { readonly type: 'mode'; readonly mode: Mode }
   | { readonly type: 'streams'; readonly options: TransformOptions; readonly readable: ReadableStream; readonly writable: WritableStream }
@@ -32,7 +39,7 @@ export interface TransformStats extends TransformOptions {
   frames: number;
   /** Frames passed on unchanged (hop-by-hop rooms only). */
   passthrough: number;
-  /** Frames dropped: no key yet, or not authentic. */
+  /** Frames dropped: no key yet, not authentic, or replayed. */
   dropped: number;
 }
 
@@ -42,7 +49,4 @@ export interface Timings {
   decrypt: { audio: number[]; video: number[] };
 }
 
-export type FromWorker =
-  | { readonly type: 'stats'; readonly transforms: TransformStats[]; readonly timings: Timings }
-  /** Frames of this sender do not decrypt with any key the worker has or can ratchet to. */
-  | { readonly type: 'key-missing'; readonly participantId: string };
+export type FromWorker = { readonly type: 'stats'; readonly transforms: TransformStats[]; readonly timings: Timings };

@@ -54,6 +54,14 @@ export interface Strings {
   readonly verified: string;
   readonly notVerified: string;
   readonly notVerifiedHint: string;
+  readonly unseenMember: string;
+  readonly unseenMembers: (count: number) => string;
+  readonly inGroup: string;
+  readonly showFullCode: string;
+  readonly fullCode: string;
+  readonly markVerified: string;
+  readonly verifiedThisState: string;
+  readonly changedSince: (joined: string, left: string) => string;
   readonly chat: string;
   readonly chatEmpty: string;
   readonly chatLabel: string;
@@ -119,10 +127,22 @@ export const EN: Strings = {
   verify: 'Verify',
   verifyTitle: 'Verify the encryption',
   verifyExplain:
-    'Everyone in this meeting sees the same emoji unless someone, the server included, tampered with the keys. Compare them, for example by reading them aloud.',
-  verified: 'Key verified',
+    'Everyone who holds this meeting’s keys sees the same code. If someone, the server included, added a member or swapped a key, the codes differ. Compare them, for example by reading them aloud. The code changes whenever someone joins or leaves.',
+  verified: 'Holds the meeting’s keys',
   notVerified: 'Not verified',
   notVerifiedHint: 'Joined without this meeting’s key (an incomplete or wrong link): cannot see or hear anyone.',
+  unseenMember: 'Unknown member',
+  unseenMembers: (count) =>
+    count === 1
+      ? 'Someone holds this meeting’s keys without being shown here. Do not trust this meeting until the codes match.'
+      : `${count} members hold this meeting’s keys without being shown here. Do not trust this meeting until the codes match.`,
+  inGroup: 'Holds the keys but is not shown in the meeting',
+  showFullCode: 'Show full code',
+  fullCode: 'Full code',
+  markVerified: 'We compared: the codes match',
+  verifiedThisState: 'You compared the code for the people here now.',
+  changedSince: (joined, left) =>
+    `Changed since you compared: ${[joined && `joined: ${joined}`, left && `left: ${left}`].filter(Boolean).join('; ')}. Compare again.`,
   chat: 'Chat',
   chatEmpty: 'No messages yet. Messages are end-to-end encrypted and disappear when you leave.',
   chatLabel: 'Message',
@@ -190,10 +210,22 @@ export const DE: Strings = {
   verify: 'Überprüfen',
   verifyTitle: 'Verschlüsselung überprüfen',
   verifyExplain:
-    'Alle in diesem Meeting sehen dieselben Emoji, außer jemand – auch der Server – hat die Schlüssel manipuliert. Vergleicht sie, zum Beispiel indem ihr sie vorlest.',
-  verified: 'Schlüssel bestätigt',
+    'Alle, die die Schlüssel dieses Meetings haben, sehen denselben Code. Hat jemand – auch der Server – ein Mitglied hinzugefügt oder einen Schlüssel ausgetauscht, unterscheiden sich die Codes. Vergleicht sie, zum Beispiel indem ihr sie vorlest. Der Code ändert sich, wenn jemand kommt oder geht.',
+  verified: 'Hat die Schlüssel des Meetings',
   notVerified: 'Nicht verifiziert',
   notVerifiedHint: 'Ohne den Schlüssel dieses Meetings beigetreten (unvollständiger oder falscher Link): sieht und hört niemanden.',
+  unseenMember: 'Unbekanntes Mitglied',
+  unseenMembers: (count) =>
+    count === 1
+      ? 'Jemand hat die Schlüssel dieses Meetings, ohne hier angezeigt zu werden. Vertraue dem Meeting erst, wenn die Codes übereinstimmen.'
+      : `${count} Mitglieder haben die Schlüssel dieses Meetings, ohne hier angezeigt zu werden. Vertraue dem Meeting erst, wenn die Codes übereinstimmen.`,
+  inGroup: 'Hat die Schlüssel, wird aber im Meeting nicht angezeigt',
+  showFullCode: 'Ganzen Code zeigen',
+  fullCode: 'Ganzer Code',
+  markVerified: 'Wir haben verglichen: Die Codes stimmen überein',
+  verifiedThisState: 'Du hast den Code für die Personen verglichen, die jetzt hier sind.',
+  changedSince: (joined, left) =>
+    `Geändert, seit du verglichen hast: ${[joined && `gekommen: ${joined}`, left && `gegangen: ${left}`].filter(Boolean).join('; ')}. Vergleicht erneut.`,
   chat: 'Chat',
   chatEmpty: 'Noch keine Nachrichten. Nachrichten sind Ende-zu-Ende-verschlüsselt und verschwinden, wenn du gehst.',
   chatLabel: 'Nachricht',

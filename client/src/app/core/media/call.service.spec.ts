@@ -1,6 +1,8 @@
 import { TestBed } from '@angular/core/testing';
 import { Device, FakeHandler, testFakeParameters as fake } from 'mediasoup-client';
+import { signallingDelivery } from '../e2ee/delivery';
 import { E2eeSession } from '../e2ee/e2ee-session';
+import { LocalMls } from '../e2ee/mls/local-mls';
 import { newRoomSecret, type RoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import type { FakeServer } from '../testing/fake-server';
@@ -34,9 +36,7 @@ describe('CallService', () => {
             script(server);
             servers.push(server);
             const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
-            const e2ee = await E2eeSession.create(secret, undefined, (to, payload) =>
-              signalling.request('sendKeyMessage', { to, payload }),
-            );
+            const e2ee = new E2eeSession(secret, undefined, new LocalMls(), signallingDelivery(signalling));
             const call = new Call(signalling, e2ee, new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
             calls.push(call);
             return call;
@@ -98,7 +98,7 @@ describe('CallService', () => {
     expect(service.failure()).toBeUndefined();
     expect(servers[1].methods()).toContain('join');
     expectReleased(calls[0], servers[0]);
-    expect(service.participants().map((participant) => participant.displayName)).toEqual(['Ada']);
+    expect(service.participants().map((participant) => participant.peerId)).toEqual(['ada']);
     expect(service.chat().map((line) => line.text)).toEqual(['before']);
   });
 

@@ -1,6 +1,8 @@
 import { computed, inject, Injectable, InjectionToken, type OnDestroy, signal } from '@angular/core';
+import { signallingDelivery } from '../e2ee/delivery';
 import { E2eeSession, type E2eeState } from '../e2ee/e2ee-session';
 import { encodedTransformApi, MediaEncryption } from '../e2ee/media-encryption';
+import { workerMls } from '../e2ee/mls/mls-api';
 import type { RoomSecret } from '../e2ee/room-secret';
 import type { TransformStats } from '../e2ee/worker-protocol';
 import { SignallingChannel } from '../signalling/signalling-channel';
@@ -14,9 +16,7 @@ export const CALL_FACTORY = new InjectionToken<(room: RoomSecret) => Promise<Cal
   factory: () => async (room) => {
     const signalling = SignallingChannel.connect();
     const api = encodedTransformApi();
-    const e2ee = await E2eeSession.create(room, api && new MediaEncryption(api), (to, payload) =>
-      signalling.request('sendKeyMessage', { to, payload }),
-    );
+    const e2ee = new E2eeSession(room, api && new MediaEncryption(api), workerMls(), signallingDelivery(signalling));
     return new Call(signalling, e2ee);
   },
 });
@@ -31,6 +31,8 @@ export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
 export type Security =
   | { readonly level: 'e2ee' }
   | { readonly level: 'securing' }
+  /** Someone holds the keys without being among the people shown: the rosters disagree. */
+  | { readonly level: 'unseen-member'; readonly count: number }
   | { readonly level: 'hop-by-hop'; readonly self: boolean; readonly peers: readonly string[] };
 
 /** A chat line as shown: the sender's name is taken when the message arrives. */
@@ -71,7 +73,8 @@ export class CallService implements OnDestroy {
   readonly operatorRequiresE2ee = signal(false);
   readonly security = computed<Security>(() => {
     const state = this.e2ee();
-    if (!state) return { level: 'securing' };
+    if (!state?.joined) return { level: 'securing' };
+    if (state.ghosts.length > 0) return { level: 'unseen-member', count: state.ghosts.length };
     if (state.mode === 'hop-by-hop') {
       const names = new Map(this.participants().map((participant) => [participant.peerId, participant.displayName ?? '']));
       return { level: 'hop-by-hop', self: state.withoutE2ee.self, peers: state.withoutE2ee.peers.map((peerId) => names.get(peerId) ?? '') };
@@ -126,6 +129,11 @@ export class CallService implements OnDestroy {
     this.cameraProblem.set(undefined);
     this.microphoneProblem.set(undefined);
     if (this.#room) await this.preview(this.#room);
+  }
+
+  /** The person compared the verification code with the others. */
+  markVerified(): void {
+    this.#joined?.e2ee.markVerified();
   }
 
   async join(roomId: string, displayName: string): Promise<void> {

@@ -1,6 +1,8 @@
 import { Device, FakeHandler, testFakeParameters as fake, type types } from 'mediasoup-client';
 import type { PeerInfo } from '@raum/protocol';
+import { signallingDelivery } from '../e2ee/delivery';
 import { E2eeSession } from '../e2ee/e2ee-session';
+import { LocalMls } from '../e2ee/mls/local-mls';
 import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import type { FakeServer } from '../testing/fake-server';
@@ -15,15 +17,13 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   let seen: readonly Participant[];
   let transports: types.Transport[];
 
-  async function start(peers: PeerInfo[]): Promise<void> {
+  async function start(peers: PeerInfo[], group: 'create' | 'join' = 'create'): Promise<void> {
     const paused = peers.flatMap((peer) => peer.producers.filter((producer) => producer.paused).map((producer) => producer.producerId));
-    room = { peers: [...peers], paused: new Set(paused) };
+    room = { peers: [...peers], paused: new Set(paused), group };
     server = serverFor(room);
     const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
     // The fake handler has no encoded transforms: this browser sends and receives plain frames.
-    const e2ee = await E2eeSession.create(newRoomSecret(), undefined, (to, payload) =>
-      signalling.request('sendKeyMessage', { to, payload }),
-    );
+    const e2ee = new E2eeSession(newRoomSecret(), undefined, new LocalMls(), signallingDelivery(signalling));
     const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
     transports = [];
     device.observer.on('newtransport', (transport) => transports.push(transport));
@@ -35,11 +35,11 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   afterEach(() => call.leave());
 
   it('joins, sends its tracks and receives the streams already in the room', async () => {
-    await start([ADA]);
+    await start([ADA], 'join');
     const camera = cameraTrack();
     await call.join({ roomId: ROOM, displayName: 'Me', camera, microphone: microphoneTrack() });
 
-    expect(server.methods().slice(0, 3)).toEqual(['capabilities', 'join', 'sendKeyMessage']);
+    expect(server.methods().slice(0, 3)).toEqual(['capabilities', 'join', 'publishKeyPackage']);
     expect(server.requests[1].data).toEqual(jasmine.objectContaining({ e2ee: false, requireE2ee: false }));
     expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
     const produced = server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source);
@@ -52,7 +52,8 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     expect(server.methods().filter((method) => method === 'resumeConsumer').length).toBe(2);
 
     expect(seen.length).toBe(1);
-    expect(seen[0].displayName).toBe('Ada');
+    expect(seen[0].peerId).toBe('ada');
+    expect(seen[0].displayName).withContext('names come end-to-end encrypted, from the group').toBeUndefined();
     expect(seen[0].camera?.paused).toBeFalse();
     expect(seen[0].camera?.track.kind).toBe('video');
     expect(seen[0].microphone?.paused).withContext('Ada joined muted').toBeTrue();
@@ -64,8 +65,8 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     await call.join({ roomId: ROOM });
     expect(seen).toEqual([]);
 
-    server.notify('peerJoined', { peer: { peerId: 'ben', displayName: 'Ben', e2ee: true, producers: [] } });
-    expect(seen.map((participant) => participant.displayName)).toEqual(['Ben']);
+    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, producers: [] } });
+    expect(seen.map((participant) => participant.peerId)).toEqual(['ben']);
 
     const benCamera = { producerId: 'ben-cam', kind: 'video' as const, source: 'camera' as const, paused: false };
     room.peers.push({ peerId: 'ben', e2ee: true, producers: [benCamera] });
@@ -203,7 +204,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     expect(server.requests.filter((request) => request.method === 'consume').map((request) => request.data.producerId)).toEqual([
       'ada-cam-2',
     ]);
-    expect(seen.map((participant) => participant.displayName)).toEqual(['Ada']);
+    expect(seen.map((participant) => participant.peerId)).toEqual(['ada']);
     expect(camera.readyState).toBe('live');
   });
 

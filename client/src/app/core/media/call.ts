@@ -10,9 +10,6 @@ import { RemotePeers } from './remote-peers';
 /** How long a new stream waits for its sender's key before it starts anyway. */
 const FIRST_KEY_WAIT_MS = 3000;
 
-/** How long a chat message that did not decrypt waits for its sender's key before one more try. */
-const CHAT_RETRY_MS = 1500;
-
 // Three layers for the camera, so the SFU can send each receiver what it can take.
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -104,9 +101,8 @@ export class Call {
   async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
     await this.prepare();
-    const { peerId, peers, iceServers, iceTransportPolicy, resumeToken } = await this.signalling.request('join', {
+    const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken } = await this.signalling.request('join', {
       roomId,
-      displayName,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
       requireE2ee: this.e2ee.requireE2ee,
@@ -116,8 +112,15 @@ export class Call {
     this.#selfId = peerId;
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.#peers.add(peer);
-    // Our key exists before any frame does; the others learn it from the key exchange.
-    await this.e2ee.start(peerId);
+    // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
+    this.e2ee.setProfile(displayName);
+    // Our keys exist (when we start the group) or are on their way (a Welcome) before any frame is sent.
+    await this.e2ee.start(
+      peerId,
+      roomId,
+      group,
+      peers.map((peer) => peer.peerId),
+    );
     this.changed();
     await this.createTransports();
     await Promise.all([
@@ -150,9 +153,11 @@ export class Call {
     await this.signalling.request('resumeProducer', { producerId: producer.id });
   }
 
-  /** Sends a chat message, end-to-end encrypted, to everyone in the room. */
+  /** Sends a chat message, end-to-end encrypted and signed, to everyone in the group. */
   async sendChat(text: string): Promise<void> {
-    await this.signalling.request('sendChat', { payload: await this.e2ee.encryptChat(text) });
+    const payload = await this.e2ee.seal({ t: 'chat', text });
+    if (payload === undefined) throw new Error('not in the encrypted group yet');
+    await this.signalling.request('sendGroupMessage', { payload });
     this.#listeners.emit('chat', { from: this.#selfId, self: true, text, at: new Date() });
   }
 
@@ -197,14 +202,22 @@ export class Call {
     this.#stopListening.push(
       signalling.on('peerJoined', ({ peer }) => {
         this.#peers.add(peer);
+        this.e2ee.peerJoined(peer.peerId);
         this.changed();
       }),
       signalling.on('peerLeft', ({ peerId }) => {
         void this.e2ee.peerLeft(peerId);
         if (this.#peers.remove(peerId)) this.changed();
       }),
-      signalling.on('keyMessage', ({ from, payload }) => void this.e2ee.receive(from, payload)),
-      signalling.on('chatMessage', ({ from, payload }) => void this.receiveChat(from, payload)),
+      signalling.on('keyPackage', ({ from, keyPackage }) => void this.e2ee.keyPackage(from, keyPackage)),
+      signalling.on('commit', ({ commit }) => void this.e2ee.commit(commit)),
+      signalling.on('welcome', ({ welcome }) => void this.e2ee.welcome(welcome)),
+      signalling.on('createGroup', () => void this.e2ee.createGroup()),
+      signalling.on('groupMessage', ({ from, payload }) => void this.e2ee.open(from, payload)),
+      this.e2ee.onMessage((from, content) => {
+        if (content.t === 'chat') this.#listeners.emit('chat', { from, self: false, text: content.text, at: new Date() });
+        else if (this.#peers.setName(from, content.name)) this.changed();
+      }),
       signalling.on('producerAdded', ({ peerId, producer }) => {
         if (this.#peers.addProducer(peerId, producer)) void this.consume(peerId, producer.producerId);
       }),
@@ -372,19 +385,6 @@ export class Call {
     // Consumers start paused on the server; only now is this side ready for RTP.
     await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
     this.changed();
-  }
-
-  /**
-   * Shows a chat message once it decrypts. If it does not, the sender is asked
-   * for its current key (by the E2EE session) and the message tried once more.
-   */
-  private async receiveChat(from: string, payload: string): Promise<void> {
-    let text = await this.e2ee.decryptChat(from, payload);
-    if (text === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, CHAT_RETRY_MS));
-      text = await this.e2ee.decryptChat(from, payload);
-    }
-    if (text !== undefined && !this.#closed) this.#listeners.emit('chat', { from, self: false, text, at: new Date() });
   }
 
   private changed(): void {

@@ -10,7 +10,8 @@ interface RemoteProducer {
 
 interface RemotePeer {
   readonly peerId: string;
-  readonly displayName: string | undefined;
+  /** Their name, once it arrived end-to-end encrypted from them. */
+  displayName: string | undefined;
   readonly producers: Map<string, RemoteProducer>;
 }
 
@@ -28,7 +29,15 @@ export class RemotePeers {
 
   add(info: PeerInfo): void {
     const producers = new Map(info.producers.map((producer) => [producer.producerId, { info: producer, paused: producer.paused }]));
-    this.#peers.set(info.peerId, { peerId: info.peerId, displayName: info.displayName, producers });
+    this.#peers.set(info.peerId, { peerId: info.peerId, displayName: undefined, producers });
+  }
+
+  /** The name someone gave, signed by them in the MLS group; false for someone unknown or no change. */
+  setName(peerId: string, name: string): boolean {
+    const peer = this.#peers.get(peerId);
+    if (!peer || peer.displayName === (name || undefined)) return false;
+    peer.displayName = name || undefined;
+    return true;
   }
 
   /** Someone left: their streams stop here too. */

@@ -39,7 +39,7 @@ describe('SignallingChannel', () => {
 
   /** Joins, so that the channel holds a resumable session. */
   async function joined(): Promise<void> {
-    server.answer('join', () => ({ peerId: 'me', peers: [], iceServers: [], iceTransportPolicy: 'all' }));
+    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all' }));
     const { resumeToken } = await channel.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
     channel.keepSession(resumeToken);
   }
@@ -177,7 +177,7 @@ describe('SignallingChannel', () => {
     await joined();
     const slow = new SignallingChannel(server.open, { firstMs: 10_000, maxMs: 10_000, giveUpMs: 60_000, openTimeoutMs: 120 }, () => 1);
     slow.setHeartbeat(HEARTBEAT);
-    server.answer('join', () => ({ peerId: 'me', peers: [], iceServers: [], iceTransportPolicy: 'all' }));
+    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all' }));
     const { resumeToken } = await slow.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
     slow.keepSession(resumeToken);
     server.drop();

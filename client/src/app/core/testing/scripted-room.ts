@@ -18,6 +18,8 @@ export function microphoneTrack(): MediaStreamTrack {
 export interface ScriptedRoom {
   peers: PeerInfo[];
   paused: Set<string>;
+  /** What the join answer says of the MLS group; 'create' (the default) lets this participant seal chat at once. */
+  group?: 'create' | 'join';
 }
 
 /** A server for one room; `room` can change while the call runs. */
@@ -39,7 +41,7 @@ export function serverFor(room: ScriptedRoom): FakeServer {
       requireE2ee: false,
       heartbeat: { intervalMs: 40, timeoutMs: 120 },
     }))
-    .answer('join', () => ({ peerId: 'me', peers: room.peers, iceServers: [], iceTransportPolicy: 'all' }))
+    .answer('join', () => ({ peerId: 'me', peers: room.peers, group: room.group ?? 'create', iceServers: [], iceTransportPolicy: 'all' }))
     .answer('createTransport', transport)
     .answer('produce', () => ({ producerId: `mine-${++produced}` }))
     .answer('consume', ({ producerId }: { producerId: string }) => {
@@ -59,7 +61,6 @@ export function serverFor(room: ScriptedRoom): FakeServer {
 
 export const ADA: PeerInfo = {
   peerId: 'ada',
-  displayName: 'Ada',
   e2ee: true,
   producers: [
     { producerId: 'ada-cam', kind: 'video', source: 'camera', paused: false },
