@@ -1,14 +1,20 @@
 import { test, type Page } from '@playwright/test';
+import { encodeHeader, keyId, TAG_LENGTH } from '../../client/src/app/core/e2ee/sframe';
 import { join, newRoomLink, remoteTiles } from '../support/participants';
 import { summary } from './figures';
 
 const WARM_UP_MS = 5_000;
 const MEASURE_MS = Number(process.env.RAUM_BENCH_SECONDS ?? 15) * 1000;
-const OVERHEAD_BYTES = 30;
 
 interface Timings {
   encrypt: { audio: number[]; video: number[] };
   decrypt: { audio: number[]; video: number[] };
+}
+
+interface WorkerStats {
+  timings: Timings;
+  /** Frames the sender's transforms encrypted so far: its SFrame counter. */
+  encrypted: number;
 }
 
 /** In the page, before the app: the camera at exactly this size. */
@@ -20,16 +26,19 @@ function cameraAt({ width, height }: { width: number; height: number }): void {
     );
 }
 
-/** The E2EE worker's per-frame cipher times (the same message the page uses for its badge). */
-function workerTimings(page: Page): Promise<Timings> {
+/** The E2EE worker's per-frame cipher times and counts (the same message the page uses for its badge). */
+function workerStats(page: Page): Promise<WorkerStats> {
   return page.evaluate(
     () =>
-      new Promise<Timings>((resolve) => {
+      new Promise<WorkerStats>((resolve) => {
         const worker = window.__mediaWorker!;
         const listener = ({ data }: MessageEvent) => {
           if (data?.type !== 'stats') return;
           worker.removeEventListener('message', listener);
-          resolve(data.timings);
+          const encrypted = data.transforms
+            .filter((transform: { operation: string }) => transform.operation === 'encrypt')
+            .reduce((sum: number, transform: { frames: number }) => sum + transform.frames, 0);
+          resolve({ timings: data.timings, encrypted });
         };
         worker.addEventListener('message', listener);
         worker.postMessage({ type: 'stats' });
@@ -68,9 +77,11 @@ test('cost of end-to-end encryption per frame and per stream, at 640×480 and 12
     const before = await sent(ada.page);
     await ada.page.waitForTimeout(MEASURE_MS);
     const after = await sent(ada.page);
-    const [sender, receiver] = [await workerTimings(ada.page), await workerTimings(ben.page)];
+    const [{ timings: sender, encrypted }, { timings: receiver }] = [await workerStats(ada.page), await workerStats(ben.page)];
+    // SFrame header (config byte, KID of epoch 1 and a leaf, this far's counter) and the AES-GCM tag.
+    const overhead = encodeHeader(keyId(1, 1), encrypted).length + TAG_LENGTH;
     const tiles = await remoteTiles(ben.page);
-    lines.push(`${size.width}×${size.height} (${tiles.length} remote tile at the receiver):`);
+    lines.push(`${size.width}×${size.height} (${tiles.length} remote tile at the receiver), ${overhead} bytes of SFrame per frame:`);
     lines.push(`  encrypt video frame: ${summary(sender.encrypt.video, 'ms', 3)}`);
     lines.push(`  decrypt video frame: ${summary(receiver.decrypt.video, 'ms', 3)}`);
     lines.push(`  encrypt audio frame: ${summary(sender.encrypt.audio, 'ms', 3)}`);
@@ -81,7 +92,7 @@ test('cost of end-to-end encryption per frame and per stream, at 640×480 and 12
       const seconds = MEASURE_MS / 1000;
       lines.push(
         `  ${kind} stream: ${((bytes * 8) / seconds / 1000).toFixed(0)} kbit/s sent, ${(units / seconds).toFixed(1)} ${kind === 'video' ? 'frames' : 'packets'}/s (all layers); ` +
-          `E2EE adds ${((OVERHEAD_BYTES * units * 8) / seconds / 1000).toFixed(1)} kbit/s = ${((100 * OVERHEAD_BYTES * units) / (bytes - OVERHEAD_BYTES * units)).toFixed(1)} %`,
+          `E2EE adds ${((overhead * units * 8) / seconds / 1000).toFixed(1)} kbit/s = ${((100 * overhead * units) / (bytes - overhead * units)).toFixed(1)} %`,
       );
     }
     await ada.context.close();

@@ -6,10 +6,10 @@ import { quantile } from './figures';
 const SIZES = [5, 20, 50];
 const RUNS = Number(process.env.RAUM_BENCH_RUNS ?? 3);
 
-/** The built MLS worker: the one worker file that exports frame secrets under Raum's label. */
+/** The built MLS worker: the one worker file with MLS in it. */
 function mlsWorkerFile(): string {
   const dir = join(__dirname, '..', '..', 'dist', 'client', 'browser');
-  const file = readdirSync(dir).find((name) => name.startsWith('worker-') && readFileSync(join(dir, name), 'utf8').includes('raum sframe'));
+  const file = readdirSync(dir).find((name) => name.startsWith('worker-') && readFileSync(join(dir, name), 'utf8').includes('mls10'));
   if (!file) throw new Error('no MLS worker in dist/client/browser: build first');
   return file;
 }
