@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from './bytes';
-import { COMMIT_FALLBACK_MS, E2eeSession, type Delivery, type GroupContent } from './e2ee-session';
+import { COMMIT_FALLBACK_MS, E2eeSession, REMOVAL_GRACE_MS, type Delivery, type GroupContent } from './e2ee-session';
 import type { MediaEncryption } from './media-encryption';
 import { LocalMls } from './mls/local-mls';
 import { newRoomSecret, type RoomSecret } from './room-secret';
@@ -631,6 +631,24 @@ describe('E2eeSession (MLS groups over an in-memory delivery service)', () => {
         expect(room.stale.find((commit) => commit.removed.includes('ghost'))?.from).toBe('ben');
         await room.settle();
         expect(room.peer('ben').session.state.ghosts).toEqual(['ghost']);
+      },
+      SLOW,
+    );
+
+    it(
+      'shows someone who left as a ghost only once their Remove has not come for REMOVAL_GRACE_MS',
+      async () => {
+        const room = await roomWith('ada', 'ben', 'cy');
+        // This server never relays a Remove of Cy: Cy, gone from the roster, keeps the keys.
+        room.refuse = (_from, commit) => commit.removed.includes('cy');
+        room.leave('cy');
+        await room.settle();
+        expect(room.peer('ada').session.state.members.has('cy')).toBeTrue();
+        expect(room.peer('ada').session.state.ghosts).withContext('just left: a Remove is on its way').toEqual([]);
+        await new Promise((resolve) => setTimeout(resolve, REMOVAL_GRACE_MS + 200));
+        for (const id of ['ada', 'ben']) {
+          expect(room.peer(id).session.state.ghosts).withContext(`${id}: still in the group, long gone`).toEqual(['cy']);
+        }
       },
       SLOW,
     );

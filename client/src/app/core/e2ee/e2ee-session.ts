@@ -8,6 +8,11 @@ import { verificationCode } from './sas';
 
 /** How long a member that is not first in line waits, per place in line, before it commits a pending change itself. */
 export const COMMIT_FALLBACK_MS = 1500;
+/**
+ * How long someone who left may stay in the group before they count as a
+ * member nobody sees: their Remove is normally committed within this time.
+ */
+export const REMOVAL_GRACE_MS = 2 * COMMIT_FALLBACK_MS + 2000;
 const MAX_CHAT_LENGTH = 2000;
 
 export type E2eeMode = 'e2ee' | 'hop-by-hop';
@@ -27,7 +32,11 @@ export interface E2eeState {
   readonly joined: boolean;
   /** The others in the MLS group: they hold the keys. */
   readonly members: ReadonlySet<string>;
-  /** In the MLS group but not among the people the server shows: someone holds keys without a tile. */
+  /**
+   * In the MLS group but not among the people the server shows: someone
+   * holds keys without a tile (never shown, or gone and still not removed
+   * after REMOVAL_GRACE_MS).
+   */
   readonly ghosts: readonly string[];
   /** Shown by the server but not in the group (yet, or ever): they get no keys. */
   readonly outside: ReadonlySet<string>;
@@ -91,6 +100,8 @@ export class E2eeSession {
   /** Who the server says is in the room (without us). */
   readonly #roster = new Set<string>();
   readonly #refused = new Set<string>();
+  /** Who left and is waiting for their Remove, with the timer that makes them a ghost if it does not come. */
+  readonly #departed = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #keyWaiters = new Map<string, Array<() => void>>();
   #selfId = '';
   #group: GroupSnapshot | undefined;
@@ -157,6 +168,11 @@ export class E2eeSession {
   /** Someone left: they are removed from the group, so their keys open nothing sent after the commit. */
   peerLeft(peerId: string): Promise<void> {
     this.#roster.delete(peerId);
+    clearTimeout(this.#departed.get(peerId));
+    this.#departed.set(
+      peerId,
+      setTimeout(() => this.#departed.delete(peerId) && this.publish(), REMOVAL_GRACE_MS),
+    );
     this.#waiting.delete(peerId);
     this.#refused.delete(peerId);
     this.publish();
@@ -245,6 +261,7 @@ export class E2eeSession {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#fallback);
+    for (const timer of this.#departed.values()) clearTimeout(timer);
     this.media?.terminate();
     this.mls.close();
     this.#listeners.clear();
@@ -263,7 +280,12 @@ export class E2eeSession {
       const member = group.members.find((candidate) => candidate.leaf === leaf);
       if (member) this.media?.setKey(member.peerId, group.epoch, leaf, secret);
     }
-    for (const peerId of known) if (!group.members.some((member) => member.peerId === peerId)) this.media?.forget(peerId);
+    for (const peerId of known) {
+      if (group.members.some((member) => member.peerId === peerId)) continue;
+      this.media?.forget(peerId);
+      clearTimeout(this.#departed.get(peerId));
+      this.#departed.delete(peerId);
+    }
     for (const member of group.members) {
       this.#waiting.delete(member.peerId);
       for (const resolve of this.#keyWaiters.get(member.peerId) ?? []) resolve();
@@ -349,7 +371,7 @@ export class E2eeSession {
       withoutE2ee,
       joined: !!group,
       members,
-      ghosts: [...members].filter((peerId) => !this.#roster.has(peerId)),
+      ghosts: [...members].filter((peerId) => !this.#roster.has(peerId) && !this.#departed.has(peerId)),
       outside: new Set([...this.#roster].filter((peerId) => !members.has(peerId))),
       refused: new Set(this.#refused),
       epoch: group?.epoch ?? -1,
