@@ -57,6 +57,15 @@ test.describe('a three-person call through the SFU', () => {
       }
     }
     expect(await health()).toMatchObject({ rooms: 1, peers: 3, routers: 1, transports: 6, producers: 6, consumers: 12 });
+    // Who speaks when stays in the browsers: no sender or receiver negotiated audio levels with the SFU.
+    const negotiated = await ada.page.evaluate(() =>
+      window.__peerConnections.flatMap((connection) => [
+        ...connection.getSenders().flatMap((sender) => sender.getParameters().headerExtensions.map(({ uri }) => uri)),
+        ...connection.getReceivers().flatMap((receiver) => receiver.getParameters().headerExtensions.map(({ uri }) => uri)),
+      ]),
+    );
+    expect(negotiated, 'header extensions negotiated').toContain('urn:ietf:params:rtp-hdrext:sdes:mid');
+    expect(negotiated.filter((uri) => uri.includes('audio-level'))).toEqual([]);
 
     // Ada turns her camera off: Ben stops decoding her frames, and sees her avatar.
     const adaAtBen = (await remoteTiles(ben.page)).find((tile) => tile.name === 'Ada')!;

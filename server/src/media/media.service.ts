@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
-import { MEDIA_CODECS } from './media-codecs';
+import { MEDIA_CODECS, WITHHELD_HEADER_EXTENSIONS } from './media-codecs';
 
 export interface MediaCensus {
   workers: number;
@@ -66,7 +66,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     }
     // Every router has the same codecs, so any one tells the capabilities.
     const probe = await this.slots[0].worker!.createRouter({ mediaCodecs: MEDIA_CODECS });
-    this.rtpCapabilities = probe.rtpCapabilities;
+    const { headerExtensions = [], ...capabilities } = probe.rtpCapabilities;
+    this.rtpCapabilities = {
+      ...capabilities,
+      headerExtensions: headerExtensions.filter(({ uri }) => !WITHHELD_HEADER_EXTENSIONS.includes(uri)),
+    };
     probe.close();
   }
 

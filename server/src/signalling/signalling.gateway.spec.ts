@@ -37,6 +37,10 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.equal(data.protocolVersion, PROTOCOL_VERSION);
     assert.deepEqual(data.heartbeat, { intervalMs: 2000, timeoutMs: 5000 });
     assert.ok(data.routerRtpCapabilities.codecs.some((codec: { mimeType: string }) => codec.mimeType === 'video/VP8'));
+    // Audio levels would tell the server who speaks when: the SFU does not offer that extension.
+    const extensions = (data.routerRtpCapabilities.headerExtensions ?? []).map((extension: { uri: string }) => extension.uri);
+    assert.ok(extensions.includes('urn:ietf:params:rtp-hdrext:sdes:mid'), `header extensions: ${extensions.join(', ')}`);
+    assert.ok(!extensions.some((uri: string) => uri.includes('audio-level')), `header extensions: ${extensions.join(', ')}`);
     await client.close();
   });
 
