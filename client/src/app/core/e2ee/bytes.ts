@@ -25,3 +25,14 @@ export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 
 const encoder = new TextEncoder();
 export const utf8 = (text: string): Uint8Array<ArrayBuffer> => encoder.encode(text);
+
+/** HKDF-SHA-256 (extract and expand) to `bytes` bytes, in the page and the workers alike. */
+export async function hkdf(
+  material: BufferSource,
+  salt: BufferSource,
+  info: Uint8Array<ArrayBuffer>,
+  bytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const base = await crypto.subtle.importKey('raw', material, 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info }, base, bytes * 8));
+}

@@ -219,7 +219,7 @@ export class E2eeSession {
 
   /** Seals chat or a name for the group; undefined before this participant is in it. */
   async seal(content: GroupContent): Promise<string | undefined> {
-    return this.serially(async () => (this.#group ? toBase64Url(await this.mls.seal(utf8(JSON.stringify(content)))) : undefined));
+    return this.serially(async () => (this.#group ? this.sealContent(content) : undefined));
   }
 
   /** Opens an application message relayed from `from`; anything forged, replayed or altered is dropped. */
@@ -294,7 +294,7 @@ export class E2eeSession {
     this.publish();
     // Newcomers (and, after our own arrival, everyone) learn our name, end-to-end encrypted.
     if (added && this.#profile) {
-      const profile = toBase64Url(await this.mls.seal(utf8(JSON.stringify({ t: 'profile', name: this.#profile }))));
+      const profile = await this.sealContent({ t: 'profile', name: this.#profile });
       // A name that does not get through (a rate limit) is shown as "Guest"; the group goes on.
       await this.delivery.sendGroupMessage(profile).catch(() => undefined);
     }
@@ -351,6 +351,10 @@ export class E2eeSession {
     await this.mls.discard();
     // A stale commit is followed by the one that won, which brings us back here; a failed one (a rate limit) is tried again.
     if (outcome === 'failed') this.#fallback = setTimeout(() => void this.serially(() => this.reconcile()), COMMIT_FALLBACK_MS);
+  }
+
+  private async sealContent(content: GroupContent): Promise<string> {
+    return toBase64Url(await this.mls.seal(utf8(JSON.stringify(content))));
   }
 
   private publish(): void {

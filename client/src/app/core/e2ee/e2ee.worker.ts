@@ -21,10 +21,15 @@ interface Entry {
   next: number;
 }
 
-/** Keys by participant, then by KID; the newest is inserted last. */
-const keys = new Map<string, Map<number, Entry>>();
-/** KIDs waited for in vain: their frames are dropped at once from then on. */
-const missing = new Set<string>();
+/** What the worker holds of one participant: keys by KID (the newest inserted last), and KIDs waited for in vain. */
+interface Participant {
+  readonly keys: Map<number, Entry>;
+  newest: Entry | undefined;
+  /** Their frames are dropped at once from then on. */
+  readonly missing: Set<number>;
+}
+
+const participants = new Map<string, Participant>();
 const keyArrived = new Map<string, Array<() => void>>();
 const transforms = new Map<string, TransformStats>();
 const timings: Timings = { encrypt: { audio: [], video: [] }, decrypt: { audio: [], video: [] } };
@@ -38,36 +43,39 @@ function record(samples: number[], started: number): void {
   nextSlot.set(samples, (slot + 1) % TIMING_SAMPLES);
 }
 
-function newest(participantId: string): Entry | undefined {
-  return [...(keys.get(participantId)?.values() ?? [])].at(-1);
+function participant(participantId: string): Participant {
+  let found = participants.get(participantId);
+  if (!found) participants.set(participantId, (found = { keys: new Map(), newest: undefined, missing: new Set() }));
+  return found;
 }
 
 function setKey(participantId: string, epoch: number, leaf: number, secret: Uint8Array<ArrayBuffer>): void {
   const kid = keyId(epoch, leaf);
-  const entries = keys.get(participantId) ?? new Map<number, Entry>();
-  keys.set(participantId, entries);
-  if (entries.has(kid)) return;
-  entries.set(kid, { chain: new KeyChain(kid, secret), window: new ReplayWindow(), next: 0 });
-  for (const old of [...entries.keys()].slice(0, -EPOCHS_KEPT)) entries.delete(old);
+  const held = participant(participantId);
+  if (held.keys.has(kid)) return;
+  held.newest = { chain: new KeyChain(kid, secret), window: new ReplayWindow(), next: 0 };
+  held.keys.set(kid, held.newest);
+  for (const old of [...held.keys.keys()].slice(0, -EPOCHS_KEPT)) held.keys.delete(old);
+  held.missing.delete(kid);
   const waiting = `${participantId} ${kid}`;
-  missing.delete(waiting);
   for (const resolve of keyArrived.get(waiting) ?? []) resolve();
   keyArrived.delete(waiting);
 }
 
 /** The entry for a frame's KID, waiting a little for a key that is newer than all we hold. */
 async function entryFor(participantId: string, kid: number): Promise<Entry | undefined> {
-  const found = keys.get(participantId)?.get(kid);
+  const held = participant(participantId);
+  const found = held.keys.get(kid);
+  if (found || held.missing.has(kid)) return found;
+  const latest = held.newest && epochOfKeyId(held.newest.chain.kid);
+  // An epoch we moved past (allowing for the 16-bit wrap) will not come back.
+  if (latest !== undefined && epochOfKeyId(kid) <= latest && latest - epochOfKeyId(kid) < 0x8000) return undefined;
   const name = `${participantId} ${kid}`;
-  const latest = newest(participantId);
-  const older =
-    latest && epochOfKeyId(kid) <= epochOfKeyId(latest.chain.kid) && epochOfKeyId(latest.chain.kid) - epochOfKeyId(kid) < 0x8000;
-  if (found || older || missing.has(name)) return found;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => (missing.add(name), resolve()), KEY_WAIT_MS);
+    const timer = setTimeout(() => (held.missing.add(kid), resolve()), KEY_WAIT_MS);
     keyArrived.set(name, [...(keyArrived.get(name) ?? []), () => (clearTimeout(timer), resolve())]);
   });
-  return keys.get(participantId)?.get(kid);
+  return held.keys.get(kid);
 }
 
 type EncodedFrame = RTCEncodedVideoFrame | RTCEncodedAudioFrame;
@@ -85,7 +93,7 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
       controller.enqueue(frame);
       return;
     }
-    const own = newest(options.participantId);
+    const own = participants.get(options.participantId)?.newest;
     // Without a key nothing leaves: an unencrypted frame must never be sent in an E2EE room.
     if (!own) {
       stats.dropped++;
@@ -144,7 +152,7 @@ self.onmessage = ({ data }: MessageEvent<ToWorker>) => {
       setKey(data.participantId, data.epoch, data.leaf, data.secret);
       break;
     case 'forget':
-      keys.delete(data.participantId);
+      participants.delete(data.participantId);
       break;
     case 'mode':
       mode = data.mode;

@@ -1,4 +1,4 @@
-import { concat, utf8 } from './bytes';
+import { concat, hkdf, utf8 } from './bytes';
 
 /**
  * Media frames in SFrame form (RFC 9605), cipher suite AES_128_GCM_SHA256_128:
@@ -18,6 +18,8 @@ import { concat, utf8 } from './bytes';
 export const SUITE_ID = 0x0004;
 export const TAG_LENGTH = 16;
 const NONCE_LENGTH = 12;
+/** RFC 9605 extracts with an empty salt. */
+const NO_SALT = new Uint8Array();
 export const GENERATION_FRAMES = 2 ** 16;
 /** How many counters back a receiver still accepts a frame it has not seen. */
 export const REPLAY_WINDOW = 1024;
@@ -104,11 +106,6 @@ export function decodeHeader(bytes: Uint8Array, offset: number): Header | undefi
   return { kid, ctr, length };
 }
 
-async function hkdf(secret: BufferSource, info: Uint8Array<ArrayBuffer>, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const base = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveBits']);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info }, base, bytes * 8));
-}
-
 function kidAndSuite(kid: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(10);
   writeUint(out, 0, kid, 8);
@@ -128,8 +125,8 @@ export interface FrameKey {
 export async function deriveFrameKey(base: Uint8Array<ArrayBuffer>, kid: number, generation: number): Promise<FrameKey> {
   const suffix = kidAndSuite(kid);
   const [keyBytes, salt] = await Promise.all([
-    hkdf(base, concat(utf8('SFrame 1.0 Secret key '), suffix), 16),
-    hkdf(base, concat(utf8('SFrame 1.0 Secret salt '), suffix), NONCE_LENGTH),
+    hkdf(base, NO_SALT, concat(utf8('SFrame 1.0 Secret key '), suffix), 16),
+    hkdf(base, NO_SALT, concat(utf8('SFrame 1.0 Secret salt '), suffix), NONCE_LENGTH),
   ]);
   const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
   return { kid, generation, key, salt };
@@ -137,7 +134,7 @@ export async function deriveFrameKey(base: Uint8Array<ArrayBuffer>, kid: number,
 
 /** One step of a sender's hash ratchet within an epoch: forward only. */
 export function ratchet(base: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  return hkdf(base, utf8('raum sframe ratchet'), 32);
+  return hkdf(base, NO_SALT, utf8('raum sframe ratchet'), 32);
 }
 
 function nonce(salt: Uint8Array, ctr: number): Uint8Array<ArrayBuffer> {

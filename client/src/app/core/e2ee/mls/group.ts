@@ -185,10 +185,10 @@ export class MlsGroup {
     adds: ReadonlyArray<{ peerId: string; keyPackage: mls.KeyPackage }>,
     removes: readonly string[],
   ): Promise<ProposedCommit | undefined> {
-    const members = this.view().members;
+    const { members, selfLeaf } = this.view();
     const present = new Set(members.map((member) => member.peerId));
     const toAdd = adds.filter(({ peerId }) => !present.has(peerId));
-    const toRemove = members.filter((member) => removes.includes(member.peerId) && member.leaf !== this.view().selfLeaf);
+    const toRemove = members.filter((member) => removes.includes(member.peerId) && member.leaf !== selfLeaf);
     if (toAdd.length === 0 && toRemove.length === 0) return undefined;
     const proposals: mls.Proposal[] = [
       ...toAdd.map(({ keyPackage }): mls.Proposal => ({ proposalType: 'add', add: { keyPackage } })),

@@ -1,4 +1,4 @@
-import { concat, utf8 } from '../bytes';
+import { concat, hkdf, utf8 } from '../bytes';
 
 /**
  * What the link's secret gives a member of the meeting's MLS group, and what
@@ -15,21 +15,14 @@ export interface LinkKeys {
   readonly psk: Uint8Array<ArrayBuffer>;
 }
 
-async function hkdf(secret: Uint8Array<ArrayBuffer>, roomId: string, label: string, bytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const base = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: utf8(roomId), info: utf8(`raum/v2 ${label}`) },
-    base,
-    bytes * 8,
-  );
-  return new Uint8Array(bits);
-}
+const derive = (secret: Uint8Array<ArrayBuffer>, roomId: string, label: string, bytes: number) =>
+  hkdf(secret, utf8(roomId), utf8(`raum/v2 ${label}`), bytes);
 
 export async function deriveLinkKeys(secret: Uint8Array<ArrayBuffer>, roomId: string): Promise<LinkKeys> {
   const [admissionBits, pskId, psk] = await Promise.all([
-    hkdf(secret, roomId, 'admission', 32),
-    hkdf(secret, roomId, 'psk id', 16),
-    hkdf(secret, roomId, 'psk', 32),
+    derive(secret, roomId, 'admission', 32),
+    derive(secret, roomId, 'psk id', 16),
+    derive(secret, roomId, 'psk', 32),
   ]);
   const admission = await crypto.subtle.importKey('raw', admissionBits, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   return { admission, pskId, psk };
