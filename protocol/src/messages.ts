@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -63,9 +63,12 @@ const ResumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'resume to
 export const MediaKind = v.picklist(['audio', 'video']);
 export type MediaKind = v.InferOutput<typeof MediaKind>;
 
-/** What a producer carries, so receivers can lay it out without guessing. */
-export const MediaSource = v.picklist(['camera', 'microphone']);
+/** What a producer carries, so receivers can lay it out without guessing: a shared screen goes large. */
+export const MediaSource = v.picklist(['camera', 'microphone', 'screen', 'screen-audio']);
 export type MediaSource = v.InferOutput<typeof MediaSource>;
+
+/** A simulcast layer index; cameras send three spatial layers. */
+const SpatialLayer = v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(2));
 
 export const TransportDirection = v.picklist(['send', 'recv']);
 export type TransportDirection = v.InferOutput<typeof TransportDirection>;
@@ -220,6 +223,16 @@ export const requests = {
     }),
   },
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
+  /** This receiver does not show the stream now (its tile is scrolled away, or the page is hidden): the SFU stops sending it. */
+  pauseConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
+  /**
+   * The simulcast layer that fits the tile it is shown in: 0 is the smallest.
+   * The SFU sends the best layer up to this one that the network allows.
+   */
+  setPreferredLayers: {
+    data: v.strictObject({ consumerId: id, spatialLayer: SpatialLayer }),
+    result: Empty,
+  },
   leave: { data: Empty, result: Empty },
   /** This participant's MLS KeyPackage, relayed to the group's members, who add it if it carries the link's proof. */
   publishKeyPackage: { data: v.strictObject({ keyPackage: MlsPayload }), result: Empty },

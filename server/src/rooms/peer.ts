@@ -17,7 +17,12 @@ export type Notify = <M extends NotificationMethod>(method: M, data: Notificatio
 type ProducerAppData = { source: MediaSource };
 
 /** Which kind each source must carry. */
-export const SOURCE_KIND: Record<MediaSource, MediaKind> = { camera: 'video', microphone: 'audio' };
+export const SOURCE_KIND: Record<MediaSource, MediaKind> = {
+  camera: 'video',
+  microphone: 'audio',
+  screen: 'video',
+  'screen-audio': 'audio',
+};
 
 /** Simulcast layers a producer may send: three for video (as the client does), one for audio. */
 const MAX_ENCODINGS: Record<MediaKind, number> = { video: 3, audio: 1 };

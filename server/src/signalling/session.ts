@@ -332,6 +332,21 @@ export class Session {
       return {};
     },
 
+    pauseConsumer: async ({ consumerId }) => {
+      const consumer = this.joinedRoom().peer.consumer(consumerId);
+      await mediasoupCall(() => consumer.pause());
+      return {};
+    },
+
+    setPreferredLayers: async ({ consumerId, spatialLayer }) => {
+      const consumer = this.joinedRoom().peer.consumer(consumerId);
+      // Single-layer streams (audio, a screen) have no layers to choose: nothing to do.
+      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
+        await mediasoupCall(() => consumer.setPreferredLayers({ spatialLayer }));
+      }
+      return {};
+    },
+
     leave: async () => {
       this.joinedRoom();
       this.leave();

@@ -87,6 +87,8 @@ describe('signalling over a real WebSocket and a real worker', () => {
       ['createTransport', { direction: 'send' }],
       ['produce', { transportId: 't', kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() }],
       ['resumeConsumer', { consumerId: 'c' }],
+      ['pauseConsumer', { consumerId: 'c' }],
+      ['setPreferredLayers', { consumerId: 'c', spatialLayer: 0 }],
       ['leave', {}],
     ] as const) {
       const response = await client.request(method, data);

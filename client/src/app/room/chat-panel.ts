@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, output, signal, viewChild } from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
-import { CallService } from '../core/media/call.service';
+import { CallService, type ChatLine } from '../core/media/call.service';
 
 const MAX_MESSAGE_LENGTH = 2000;
 
@@ -17,7 +17,8 @@ const MAX_MESSAGE_LENGTH = 2000;
     <ol class="chat" #log aria-live="polite">
       @for (line of call.chat(); track $index) {
         <li class="chat__line" [class.chat__line--self]="line.self">
-          <span class="chat__name">{{ line.self ? i18n.t().you : line.name || i18n.t().guest }}</span>
+          <span class="chat__name">{{ sender(line) }}</span>
+          <time class="chat__time" [attr.datetime]="line.at.toISOString()">{{ time(line.at) }}</time>
           <span class="chat__text">{{ line.text }}</span>
         </li>
       } @empty {
@@ -54,6 +55,17 @@ export class ChatPanel {
       const log = this.log().nativeElement;
       queueMicrotask(() => log.scrollTo({ top: log.scrollHeight }));
     });
+  }
+
+  protected sender(line: ChatLine): string {
+    const t = this.i18n.t();
+    if (line.self) return t.you;
+    return line.name || (line.number === undefined ? t.guest : t.guestNumber(line.number));
+  }
+
+  /** Hours and minutes in the reader's language; links and all else stay plain text, never fetched. */
+  protected time(at: Date): string {
+    return at.toLocaleTimeString(this.i18n.locale(), { hour: '2-digit', minute: '2-digit' });
   }
 
   protected send(event: Event): void {

@@ -1,5 +1,6 @@
 import { fromBase64Url, toBase64Url } from './bytes';
-import { COMMIT_FALLBACK_MS, E2eeSession, REMOVAL_GRACE_MS, type Delivery, type GroupContent } from './e2ee-session';
+import { COMMIT_FALLBACK_MS, E2eeSession, REMOVAL_GRACE_MS, type Delivery } from './e2ee-session';
+import type { GroupContent } from './group-content';
 import type { MediaEncryption } from './media-encryption';
 import { LocalMls } from './mls/local-mls';
 import { newRoomSecret, type RoomSecret } from './room-secret';
@@ -105,7 +106,7 @@ class Room {
     const session = new E2eeSession(options.secret ?? this.secret, media as unknown as MediaEncryption | undefined, mls, this.delivery(id));
     const peer: Peer = { id, session, media, mls, messages: [] };
     session.onMessage((from, content) => peer.messages.push({ from, ...content }));
-    if (options.profile) session.setProfile(options.profile);
+    if (options.profile) session.setProfile({ name: options.profile, hand: false });
     const others = [...this.peers.keys()];
     for (const other of others) this.notify(other, (them) => them.peerJoined(id));
     this.peers.set(id, peer);

@@ -1,5 +1,5 @@
-import { MAX_DISPLAY_NAME_LENGTH } from '@raum/protocol';
 import { fromBase64Url, toBase64Url, utf8 } from './bytes';
+import { parseContent, type GroupContent, type Profile } from './group-content';
 import type { MediaEncryption } from './media-encryption';
 import type { Member } from './mls/group';
 import type { GroupSnapshot, MlsApi } from './mls/mls-api';
@@ -13,7 +13,6 @@ export const COMMIT_FALLBACK_MS = 1500;
  * member nobody sees: their Remove is normally committed within this time.
  */
 export const REMOVAL_GRACE_MS = 2 * COMMIT_FALLBACK_MS + 2000;
-const MAX_CHAT_LENGTH = 2000;
 
 export type E2eeMode = 'e2ee' | 'hop-by-hop';
 
@@ -50,30 +49,12 @@ export interface E2eeState {
   readonly verification: Verification;
 }
 
-/** What the MLS group carries for the meeting, signed by its sender: chat and names. */
-export type GroupContent = { readonly t: 'chat'; readonly text: string } | { readonly t: 'profile'; readonly name: string };
-
 /** The delivery service: the server, which orders commits and relays what it cannot read. */
 export interface Delivery {
   publishKeyPackage(keyPackage: string): Promise<unknown>;
   /** 'stale' when another commit already took the epoch. */
   commit(commit: { commit: string; welcome?: string; added: string[]; removed: string[] }): Promise<'accepted' | 'stale'>;
   sendGroupMessage(payload: string): Promise<unknown>;
-}
-
-function parseContent(data: Uint8Array): GroupContent | undefined {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
-    if (value['t'] === 'chat' && typeof value['text'] === 'string' && value['text'].length <= MAX_CHAT_LENGTH) {
-      return { t: 'chat', text: value['text'] };
-    }
-    if (value['t'] === 'profile' && typeof value['name'] === 'string') {
-      return { t: 'profile', name: value['name'].trim().slice(0, MAX_DISPLAY_NAME_LENGTH) };
-    }
-  } catch {
-    // Not ours: ignored like anything else that does not parse.
-  }
-  return undefined;
 }
 
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -106,7 +87,7 @@ export class E2eeSession {
   #selfId = '';
   #group: GroupSnapshot | undefined;
   #verifiedAt: { epoch: number; members: ReadonlySet<string> } | undefined;
-  #profile: string | undefined;
+  #profile: Profile = { name: '', hand: false };
   #fallback: ReturnType<typeof setTimeout> | undefined;
   #state: E2eeState;
   #work: Promise<unknown> = Promise.resolve();
@@ -234,9 +215,14 @@ export class E2eeSession {
     });
   }
 
-  /** This person's name, sent to every member now and to every newcomer once added. */
-  setProfile(name: string | undefined): void {
-    this.#profile = name?.trim() || undefined;
+  /** This person's name and hand, for every newcomer once added (the caller sends changes to the members). */
+  setProfile(profile: Profile): GroupContent {
+    this.#profile = { name: profile.name.trim(), hand: profile.hand };
+    return { t: 'profile', ...this.#profile };
+  }
+
+  get profile(): Profile {
+    return this.#profile;
   }
 
   /** The person compared the code with the others: true for this epoch, and what changes later is shown. */
@@ -292,9 +278,9 @@ export class E2eeSession {
       this.#keyWaiters.delete(member.peerId);
     }
     this.publish();
-    // Newcomers (and, after our own arrival, everyone) learn our name, end-to-end encrypted.
-    if (added && this.#profile) {
-      const profile = await this.sealContent({ t: 'profile', name: this.#profile });
+    // Newcomers (and, after our own arrival, everyone) learn our name and hand, end-to-end encrypted.
+    if (added && (this.#profile.name || this.#profile.hand)) {
+      const profile = await this.sealContent({ t: 'profile', ...this.#profile });
       // A name that does not get through (a rate limit) is shown as "Guest"; the group goes on.
       await this.delivery.sendGroupMessage(profile).catch(() => undefined);
     }

@@ -1,3 +1,5 @@
+import type { Reaction } from '../e2ee/group-content';
+
 /** Every text the app shows, per language. English and German are complete. */
 export interface Strings {
   readonly tagline: string;
@@ -70,6 +72,25 @@ export interface Strings {
   readonly unread: (count: number) => string;
   readonly privacy: string;
   readonly imprint: string;
+  readonly guestNumber: (number: number) => string;
+  readonly shareScreen: string;
+  readonly stopSharing: string;
+  readonly screenOf: (name: string) => string;
+  readonly yourScreen: string;
+  readonly raiseHand: string;
+  readonly lowerHand: string;
+  readonly handRaised: string;
+  readonly react: string;
+  readonly reactionNames: Readonly<Record<Reaction, string>>;
+  readonly reacted: (name: string, reaction: string) => string;
+  readonly peopleTitle: string;
+  readonly microphoneIsOn: string;
+  readonly cameraIsOn: string;
+  readonly speaking: string;
+  readonly talkingWhileMuted: string;
+  readonly keyVerifiedByYou: string;
+  readonly holdsKeys: string;
+  readonly waitingForKeys: string;
 }
 
 export const EN: Strings = {
@@ -151,6 +172,25 @@ export const EN: Strings = {
   unread: (count) => (count === 1 ? '1 unread message' : `${count} unread messages`),
   privacy: 'Privacy',
   imprint: 'Imprint',
+  guestNumber: (number) => `Guest ${number}`,
+  shareScreen: 'Share screen',
+  stopSharing: 'Stop sharing',
+  screenOf: (name) => `${name}’s screen`,
+  yourScreen: 'Your screen',
+  raiseHand: 'Raise hand',
+  lowerHand: 'Lower hand',
+  handRaised: 'Hand raised',
+  react: 'React',
+  reactionNames: { '👍': 'Thumbs up', '👏': 'Applause', '😂': 'Laughing', '😮': 'Surprised', '❤️': 'Heart', '🎉': 'Celebrate' },
+  reacted: (name, reaction) => `${name}: ${reaction}`,
+  peopleTitle: 'Participants',
+  microphoneIsOn: 'Microphone on',
+  cameraIsOn: 'Camera on',
+  speaking: 'Speaking',
+  talkingWhileMuted: 'You are muted. Unmute to be heard.',
+  keyVerifiedByYou: 'Code compared',
+  holdsKeys: 'Encrypted',
+  waitingForKeys: 'Getting keys…',
 };
 
 export const DE: Strings = {
@@ -234,4 +274,23 @@ export const DE: Strings = {
   unread: (count) => (count === 1 ? '1 ungelesene Nachricht' : `${count} ungelesene Nachrichten`),
   privacy: 'Datenschutz',
   imprint: 'Impressum',
+  guestNumber: (number) => `Gast ${number}`,
+  shareScreen: 'Bildschirm teilen',
+  stopSharing: 'Freigabe beenden',
+  screenOf: (name) => `Bildschirm von ${name}`,
+  yourScreen: 'Dein Bildschirm',
+  raiseHand: 'Hand heben',
+  lowerHand: 'Hand senken',
+  handRaised: 'Hand gehoben',
+  react: 'Reagieren',
+  reactionNames: { '👍': 'Daumen hoch', '👏': 'Applaus', '😂': 'Lachen', '😮': 'Überrascht', '❤️': 'Herz', '🎉': 'Feiern' },
+  reacted: (name, reaction) => `${name}: ${reaction}`,
+  peopleTitle: 'Teilnehmende',
+  microphoneIsOn: 'Mikrofon an',
+  cameraIsOn: 'Kamera an',
+  speaking: 'Spricht',
+  talkingWhileMuted: 'Du bist stummgeschaltet. Schalte dein Mikrofon ein, um gehört zu werden.',
+  keyVerifiedByYou: 'Code verglichen',
+  holdsKeys: 'Verschlüsselt',
+  waitingForKeys: 'Schlüssel kommen…',
 };

@@ -1,3 +1,4 @@
+import type { Reaction } from '../e2ee/group-content';
 import { SignallingError } from '../signalling/signalling-channel';
 
 /** What a call shows and tells the page: the people, their streams, chat, and why it ended. */
@@ -14,8 +15,29 @@ export interface RemoteMedia {
 export interface Participant {
   readonly peerId: string;
   readonly displayName: string | undefined;
+  /** Shown as "Guest N" while they gave no name. */
+  readonly number: number;
+  readonly hand: boolean;
   readonly camera: RemoteMedia | undefined;
   readonly microphone: RemoteMedia | undefined;
+  readonly screen: RemoteMedia | undefined;
+  readonly screenAudio: RemoteMedia | undefined;
+}
+
+/**
+ * How this side shows a remote video: a hidden one (scrolled away, on
+ * another page, the page in the background) is paused at the SFU, a shown
+ * one gets the simulcast layer that fits its tile (0 the smallest).
+ */
+export interface Reception {
+  readonly visible: boolean;
+  readonly layer: number;
+}
+
+/** A reaction someone sent, shown briefly on their tile. */
+export interface ReactionEvent {
+  readonly from: string;
+  readonly emoji: Reaction;
 }
 
 export interface JoinOptions {
@@ -73,6 +95,7 @@ export interface CallEvents extends Record<string, unknown[]> {
   /** The call ended without the person leaving; it is closed already. */
   failure: [reason: CallFailure];
   chat: [message: ChatMessage];
+  reaction: [reaction: ReactionEvent];
   /** True while the signalling connection is being re-established (the call itself goes on). */
   connection: [reconnecting: boolean];
   notice: [notice: CallNotice];

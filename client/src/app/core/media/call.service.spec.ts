@@ -9,7 +9,8 @@ import type { FakeServer } from '../testing/fake-server';
 import { ADA, ROOM, serverFor, until } from '../testing/scripted-room';
 import { AppUpdate } from '../update/app-update';
 import { Call } from './call';
-import { CALL_FACTORY, CallService } from './call.service';
+import { CALL_FACTORY } from './call-factory';
+import { CallService } from './call.service';
 
 /** CallService over scripted servers: each call it makes gets a server of its own, as a new connection would. */
 describe('CallService', () => {

@@ -1,25 +1,19 @@
-import { computed, inject, Injectable, InjectionToken, type OnDestroy, signal } from '@angular/core';
-import { signallingDelivery } from '../e2ee/delivery';
-import { E2eeSession, type E2eeState } from '../e2ee/e2ee-session';
-import { encodedTransformApi, MediaEncryption } from '../e2ee/media-encryption';
-import { workerMls } from '../e2ee/mls/mls-api';
+import { computed, inject, Injectable, type OnDestroy, signal } from '@angular/core';
+import type { MediaSource } from '@raum/protocol';
+import type { E2eeState } from '../e2ee/e2ee-session';
+import type { Reaction } from '../e2ee/group-content';
+import { encodedTransformApi } from '../e2ee/media-encryption';
 import type { RoomSecret } from '../e2ee/room-secret';
-import type { TransformStats } from '../e2ee/worker-protocol';
-import { SignallingChannel } from '../signalling/signalling-channel';
 import { AppUpdate } from '../update/app-update';
-import { Call } from './call';
-import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant } from './call-types';
+import type { Call } from './call';
+import { CALL_FACTORY } from './call-factory';
+import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant, type Reception } from './call-types';
+import { EncryptionProof, securityOf } from './encryption-proof';
 import { capture, type CaptureFailure } from './local-media';
-
-/** Makes a call for a room: a connection to the server and the E2EE session on it. Tests give their own. */
-export const CALL_FACTORY = new InjectionToken<(room: RoomSecret) => Promise<Call>>('CALL_FACTORY', {
-  factory: () => async (room) => {
-    const signalling = SignallingChannel.connect();
-    const api = encodedTransformApi();
-    const e2ee = new E2eeSession(room, api && new MediaEncryption(api), workerMls(), signallingDelivery(signalling));
-    return new Call(signalling, e2ee);
-  },
-});
+import { ReactionBoard } from './reactions';
+import { ScreenShare } from './screen-share';
+import { Speakers } from './speakers';
+import { SELF } from './speaking';
 
 /** Joining afresh (the server forgot this participant) is tried this long before giving up. */
 const REJOIN_GIVE_UP_MS = 120_000;
@@ -27,23 +21,16 @@ const REJOIN_BACKOFF_MS = [0, 500, 1000, 2000, 4000];
 
 export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
 
-/** What the security badge may claim: never more than the worker's counters prove. */
-export type Security =
-  | { readonly level: 'e2ee' }
-  | { readonly level: 'securing' }
-  /** Someone holds the keys without being among the people shown: the rosters disagree. */
-  | { readonly level: 'unseen-member'; readonly count: number }
-  | { readonly level: 'hop-by-hop'; readonly self: boolean; readonly peers: readonly string[] };
-
 /** A chat line as shown: the sender's name is taken when the message arrives. */
 export interface ChatLine {
   readonly self: boolean;
   readonly name: string | undefined;
+  /** For "Guest N" when they gave no name. */
+  readonly number: number | undefined;
   readonly text: string;
   readonly at: Date;
 }
 
-const PROOF_INTERVAL_MS = 1000;
 const MAX_CHAT_LINES = 500;
 
 /**
@@ -65,26 +52,27 @@ export class CallService implements OnDestroy {
   readonly cameraProblem = signal<CaptureFailure | undefined>(undefined);
   readonly microphoneOn = signal(false);
   readonly microphoneProblem = signal<CaptureFailure | undefined>(undefined);
+  readonly screenShare = new ScreenShare(
+    () => this.#joined,
+    (work) => this.serially(work),
+  );
+  readonly hand = signal(false);
+  readonly speakers = new Speakers();
+  readonly talkingWhileMuted = computed(() => !this.microphoneOn() && this.speakers.speaking().has(SELF));
   readonly e2ee = signal<E2eeState | undefined>(undefined);
   readonly chat = signal<readonly ChatLine[]>([]);
   /** This browser can encrypt media end to end (it has encoded transforms). */
   readonly canEncrypt = encodedTransformApi() !== undefined;
   /** The operator admits only browsers that can (known once connected). */
   readonly operatorRequiresE2ee = signal(false);
-  readonly security = computed<Security>(() => {
-    const state = this.e2ee();
-    if (!state?.joined) return { level: 'securing' };
-    if (state.ghosts.length > 0) return { level: 'unseen-member', count: state.ghosts.length };
-    if (state.mode === 'hop-by-hop') {
-      const names = new Map(this.participants().map((participant) => [participant.peerId, participant.displayName ?? '']));
-      return { level: 'hop-by-hop', self: state.withoutE2ee.self, peers: state.withoutE2ee.peers.map((peerId) => names.get(peerId) ?? '') };
-    }
-    return this.proven() ? { level: 'e2ee' } : { level: 'securing' };
-  });
+  readonly security = computed(() => securityOf(this.e2ee(), this.participants(), this.#proof.proven()));
 
-  private readonly proven = signal(false);
+  readonly #proof = new EncryptionProof();
   private readonly makeCall = inject(CALL_FACTORY);
   private readonly update = inject(AppUpdate);
+  readonly #reactions = new ReactionBoard();
+  /** Reactions on tiles now, by peer id ('self' for this person). */
+  readonly reactions = this.#reactions.shown;
   #microphone: MediaStreamTrack | undefined;
   #joinedAs: { roomId: string; displayName: string | undefined } | undefined;
   readonly #networkChanged = () => this.#joined?.networkChanged();
@@ -94,8 +82,6 @@ export class CallService implements OnDestroy {
   #joined: Call | undefined;
   /** The call this page shows: the joined one, or the one being prepared or joined. */
   #current: Call | undefined;
-  #proofTimer: ReturnType<typeof setInterval> | undefined;
-  #lastStats = new Map<string, TransformStats>();
   /** The last toggle's work, so quick double-clicks apply in order. */
   #busy: Promise<unknown> = Promise.resolve();
   /** The preview's device requests; joining waits for them so nobody joins without what they chose. */
@@ -173,20 +159,48 @@ export class CallService implements OnDestroy {
 
   toggleMicrophone(): Promise<unknown> {
     return this.serially(async () => {
-      if (!this.#microphone) {
+      let track = this.#microphone;
+      if (!track) {
         const microphone = await capture('microphone');
         if (!microphone.ok) {
           this.microphoneProblem.set(microphone.reason);
           return;
         }
-        this.#microphone = this.watch('microphone', microphone.track);
+        track = this.useMicrophone(this.watch('microphone', microphone.track))!;
         this.microphoneProblem.set(undefined);
       }
       const on = !this.microphoneOn();
       this.microphoneOn.set(on);
-      this.#microphone.enabled = on;
-      await this.#joined?.setMedia('microphone', on ? this.#microphone : null);
+      track.enabled = on;
+      await this.#joined?.setMedia('microphone', on ? track : null);
     });
+  }
+
+  /** Shares a screen, or stops sharing it. */
+  toggleScreenShare(): Promise<unknown> {
+    return this.serially(() => (this.screenShare.track() ? this.screenShare.stop() : this.screenShare.start()));
+  }
+
+  async toggleHand(): Promise<void> {
+    const raised = !this.hand();
+    this.hand.set(raised);
+    try {
+      await this.#joined?.setHand(raised);
+    } catch {
+      // Not sent (a rate limit, the connection): the button shows what the others see.
+      this.hand.set(!raised);
+    }
+  }
+
+  /** How a remote video's tile is shown (see Call.setReception). */
+  setReception(peerId: string, source: MediaSource, reception: Reception): void {
+    this.#joined?.setReception(peerId, source, reception);
+  }
+
+  /** A reaction on this person's tile, here and at everyone else's. */
+  react(emoji: Reaction): void {
+    this.#reactions.show('self', emoji);
+    this.#joined?.react(emoji).catch(() => undefined);
   }
 
   async sendChat(text: string): Promise<void> {
@@ -204,6 +218,7 @@ export class CallService implements OnDestroy {
     removeEventListener('online', this.#networkChanged);
     connection()?.removeEventListener('change', this.#networkChanged);
     void this.leave();
+    this.speakers.close();
   }
 
   /** Joins with this page's devices; the call is the page's current one from then on. */
@@ -214,13 +229,14 @@ export class CallService implements OnDestroy {
     this.#joined = call;
     this.phase.set('in-call');
     this.reconnecting.set(false);
-    clearInterval(this.#proofTimer);
-    this.#lastStats = new Map();
-    this.#proofTimer = setInterval(() => void this.checkProof(call), PROOF_INTERVAL_MS);
+    this.#proof.watch(call);
     // Apply the devices' state now, including what was toggled while joining.
     await this.serially(async () => {
       await call.setMedia('camera', this.camera() ?? null);
       await call.setMedia('microphone', this.microphoneOn() ? (this.#microphone ?? null) : null);
+      // After a rejoin, the share and the hand go on.
+      await this.screenShare.sendTo(call);
+      if (this.hand()) await call.setHand(true);
     });
   }
 
@@ -240,7 +256,7 @@ export class CallService implements OnDestroy {
   private async rejoin(): Promise<void> {
     this.#joined = undefined;
     this.reconnecting.set(true);
-    this.proven.set(false);
+    this.#proof.stop();
     const deadline = Date.now() + REJOIN_GIVE_UP_MS;
     for (let attempt = 0; this.phase() === 'in-call'; attempt++) {
       const pending = (this.#call = this.newCall(this.#room!));
@@ -270,7 +286,7 @@ export class CallService implements OnDestroy {
     if (camera.ok) this.camera.set(this.watch('camera', camera.track));
     else this.cameraProblem.set(camera.reason);
     if (microphone.ok) {
-      this.#microphone = this.watch('microphone', microphone.track);
+      this.useMicrophone(this.watch('microphone', microphone.track));
       this.microphoneOn.set(true);
     } else {
       this.microphoneProblem.set(microphone.reason);
@@ -282,34 +298,22 @@ export class CallService implements OnDestroy {
     this.#current = call;
     const current = () => this.#current === call;
     call.e2ee.onChange((state) => current() && this.e2ee.set(state));
-    call.on('change', (participants) => current() && this.participants.set(participants));
+    call.on('change', (participants) => {
+      if (!current()) return;
+      this.participants.set(participants);
+      this.speakers.hear(participants);
+    });
     call.on('failure', (reason) => this.callFailed(call, reason));
     call.on('connection', (reconnecting) => current() && this.reconnecting.set(reconnecting));
     call.on('notice', (notice) => current() && this.notice.set(notice));
+    call.on('reaction', ({ from, emoji }) => current() && this.#reactions.show(from, emoji));
     call.on('chat', ({ from, self, text, at }) => {
       if (!current()) return;
-      const name = self ? undefined : this.participants().find((participant) => participant.peerId === from)?.displayName;
-      this.chat.update((lines) => [...lines, { self, name, text, at }].slice(-MAX_CHAT_LINES));
+      const sender = self ? undefined : this.participants().find((participant) => participant.peerId === from);
+      const line = { self, name: sender?.displayName, number: sender?.number, text, at };
+      this.chat.update((lines) => [...lines, line].slice(-MAX_CHAT_LINES));
     });
     return call;
-  }
-
-  /**
-   * The badge claims end-to-end encryption only when the worker's counters
-   * show it over the last interval: every sending producer had frames
-   * encrypted, and no transform passed a frame on unencrypted.
-   */
-  private async checkProof(call: Call): Promise<void> {
-    const media = call.e2ee.media;
-    if (!media) return;
-    const { transforms } = await media.stats();
-    const now = new Map(transforms.map((stats) => [stats.id, stats]));
-    const grew = (stats: TransformStats | undefined, field: 'frames' | 'passthrough') =>
-      stats !== undefined && stats[field] > (this.#lastStats.get(stats.id)?.[field] ?? 0);
-    const plainPassed = transforms.some((stats) => grew(stats, 'passthrough'));
-    const sendersEncrypting = call.activeSenderTransforms.every((id) => grew(now.get(id), 'frames'));
-    this.#lastStats = now;
-    this.proven.set(!plainPassed && sendersEncrypting);
   }
 
   /** A device can end by itself (unplugged, permission revoked): then it is off, here and for the others. */
@@ -318,12 +322,19 @@ export class CallService implements OnDestroy {
       void this.serially(async () => {
         if (kind === 'camera' && this.camera() === track) this.camera.set(undefined);
         else if (kind === 'microphone' && this.#microphone === track) {
-          this.#microphone = undefined;
+          this.useMicrophone(undefined);
           this.microphoneOn.set(false);
         } else return;
         await this.#joined?.setMedia(kind, null);
       });
     });
+    return track;
+  }
+
+  /** The microphone in use; the speakers hear a copy of it, to tell when this person talks while muted. */
+  private useMicrophone(track: MediaStreamTrack | undefined): MediaStreamTrack | undefined {
+    this.#microphone = track;
+    this.speakers.hearSelf(track);
     return track;
   }
 
@@ -338,20 +349,22 @@ export class CallService implements OnDestroy {
     this.#call = undefined;
     this.#joined = undefined;
     this.#current = undefined;
-    clearInterval(this.#proofTimer);
-    this.#lastStats = new Map();
-    this.proven.set(false);
+    this.#proof.stop();
     this.reconnecting.set(false);
     this.notice.set(undefined);
     this.participants.set([]);
+    this.speakers.hear([]);
     this.e2ee.set(undefined);
     this.chat.set([]);
     this.phase.set(phase);
     this.camera()?.stop();
     this.camera.set(undefined);
     this.#microphone?.stop();
-    this.#microphone = undefined;
+    this.useMicrophone(undefined);
     this.microphoneOn.set(false);
+    this.screenShare.release();
+    this.hand.set(false);
+    this.#reactions.clear();
     // Leaving tells the server first (see leave()); every other end closes at once.
     if (phase === 'failed')
       void call?.then(

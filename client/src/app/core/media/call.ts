@@ -1,21 +1,18 @@
 import { Device, type types } from 'mediasoup-client';
-import { PROTOCOL_VERSION, type MediaSource, type RequestResult } from '@raum/protocol';
+import { PROTOCOL_VERSION, type MediaSource } from '@raum/protocol';
+import { receiveFromDelivery } from '../e2ee/delivery';
 import type { E2eeSession } from '../e2ee/e2ee-session';
+import type { GroupContent, Reaction } from '../e2ee/group-content';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 import { Listeners } from '../events';
-import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared } from './call-types';
+import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared, Reception } from './call-types';
 import { IceRepair } from './ice-repair';
+import { applyReception } from './reception';
 import { RemotePeers } from './remote-peers';
+import { createTransport, sendOptions } from './transports';
 
 /** How long a new stream waits for its sender's key before it starts anyway. */
 const FIRST_KEY_WAIT_MS = 3000;
-
-// Three layers for the camera, so the SFU can send each receiver what it can take.
-const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
-  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
-];
 
 /**
  * One person's side of a call through the SFU: the mediasoup-client device,
@@ -113,7 +110,7 @@ export class Call {
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.#peers.add(peer);
     // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
-    this.e2ee.setProfile(displayName);
+    this.e2ee.setProfile({ name: displayName ?? '', hand: false });
     // Our keys exist (when we start the group) or are on their way (a Welcome) before any frame is sent.
     await this.e2ee.start(
       peerId,
@@ -153,19 +150,43 @@ export class Call {
     await this.signalling.request('resumeProducer', { producerId: producer.id });
   }
 
+  /** Stops sending a source for good (a screen share ends): the others' tiles for it go. */
+  async stopMedia(source: MediaSource): Promise<void> {
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    this.#producers.delete(source);
+    this.#senderTransforms.delete(producer.id);
+    producer.close();
+    await this.signalling.request('closeProducer', { producerId: producer.id });
+  }
+
   /** Sends a chat message, end-to-end encrypted and signed, to everyone in the group. */
   async sendChat(text: string): Promise<void> {
-    const payload = await this.e2ee.seal({ t: 'chat', text });
-    if (payload === undefined) throw new Error('not in the encrypted group yet');
-    await this.signalling.request('sendGroupMessage', { payload });
+    await this.sendToGroup({ t: 'chat', text });
     this.#listeners.emit('chat', { from: this.#selfId, self: true, text, at: new Date() });
   }
 
+  /** Raises or lowers this person's hand, for everyone in the group (and everyone who joins later). */
+  setHand(raised: boolean): Promise<void> {
+    return this.sendToGroup(this.e2ee.setProfile({ ...this.e2ee.profile, hand: raised }));
+  }
+
+  /** A reaction, shown briefly on this person's tile at the others'. */
+  react(emoji: Reaction): Promise<void> {
+    return this.sendToGroup({ t: 'reaction', emoji });
+  }
+
   /**
-   * Tells the server this person leaves (after the resume, if the connection
-   * is being re-established: else the others would see them for the grace
-   * period), then releases everything.
+   * How this side shows someone's stream: paused at the SFU while hidden, in
+   * the simulcast layer that fits while shown. Changes reach the SFU in order.
    */
+  setReception(peerId: string, source: MediaSource, reception: Reception): void {
+    if (!this.#peers.setShown(peerId, source, reception)) return;
+    const producer = this.#peers.ofSource(peerId, source);
+    if (producer) void applyReception(producer, reception, this.signalling, () => this.#closed);
+  }
+
+  /** Tells the server this person leaves (after a resume under way: else the others see them for the grace period); releases everything. */
   async leave(): Promise<void> {
     if (this.#closed) return;
     try {
@@ -209,14 +230,11 @@ export class Call {
         void this.e2ee.peerLeft(peerId);
         if (this.#peers.remove(peerId)) this.changed();
       }),
-      signalling.on('keyPackage', ({ from, keyPackage }) => void this.e2ee.keyPackage(from, keyPackage)),
-      signalling.on('commit', ({ commit }) => void this.e2ee.commit(commit)),
-      signalling.on('welcome', ({ welcome }) => void this.e2ee.welcome(welcome)),
-      signalling.on('createGroup', () => void this.e2ee.createGroup()),
-      signalling.on('groupMessage', ({ from, payload }) => void this.e2ee.open(from, payload)),
+      ...receiveFromDelivery(signalling, this.e2ee),
       this.e2ee.onMessage((from, content) => {
         if (content.t === 'chat') this.#listeners.emit('chat', { from, self: false, text: content.text, at: new Date() });
-        else if (this.#peers.setName(from, content.name)) this.changed();
+        else if (content.t === 'reaction') this.#listeners.emit('reaction', { from, emoji: content.emoji });
+        else if (this.#peers.setProfile(from, { name: content.name, hand: content.hand })) this.changed();
       }),
       signalling.on('producerAdded', ({ peerId, producer }) => {
         if (this.#peers.addProducer(peerId, producer)) void this.consume(peerId, producer.producerId);
@@ -258,47 +276,18 @@ export class Call {
   }
 
   private async createTransports(): Promise<void> {
-    const [recv, send] = await Promise.all([this.createTransport('recv'), this.createTransport('send')]);
+    const setup = { signalling: this.signalling, device: this.device, ice: this.#ice, encrypted: this.e2ee.media !== undefined };
+    const [recv, send] = await Promise.all([createTransport('recv', setup), createTransport('send', setup)]);
     if (this.#closed) {
       recv.close();
       send.close();
       return;
     }
+    this.#iceRepair.watch(recv);
+    this.#iceRepair.watch(send);
     this.#recvTransport = recv;
     this.#sendTransport = send;
     this.#transportsCreated?.();
-  }
-
-  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
-    const remote: RequestResult<'createTransport'> = await this.signalling.request('createTransport', { direction });
-    const options: types.TransportOptions = {
-      id: remote.transportId,
-      iceParameters: remote.iceParameters as types.IceParameters,
-      iceCandidates: remote.iceCandidates as types.IceCandidate[],
-      dtlsParameters: remote.dtlsParameters as types.DtlsParameters,
-      // Without it, a transform attached after negotiation sees no frame and media leaves unencrypted.
-      // Only the operator's own STUN/TURN servers, never a public one.
-      ...this.#ice,
-      additionalSettings: this.e2ee.media ? ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>) : undefined,
-    };
-    const transport = direction === 'send' ? this.device.createSendTransport(options) : this.device.createRecvTransport(options);
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.signalling
-        .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
-        .then(() => callback(), errback);
-    });
-    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-      this.signalling
-        .request('produce', {
-          transportId: transport.id,
-          kind,
-          source: appData['source'] as MediaSource,
-          rtpParameters: rtpParameters as never,
-        })
-        .then(({ producerId }) => callback({ id: producerId }), errback);
-    });
-    this.#iceRepair.watch(transport);
-    return transport;
   }
 
   /** Fresh TURN credentials, for the transports to come and those there are. */
@@ -343,7 +332,7 @@ export class Call {
       stopTracks: false,
       // Encrypt from the sender's creation on, before its first frame.
       onRtpSender: (sender) => (transform = this.e2ee.media?.encryptSender(sender, this.#selfId, track.kind as 'audio' | 'video')),
-      ...(source === 'camera' ? { encodings: CAMERA_ENCODINGS } : { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
+      ...sendOptions(source),
     });
     this.#producers.set(source, producer);
     if (transform) this.#senderTransforms.set(producer.id, transform);
@@ -382,9 +371,15 @@ export class Call {
     producer.consumer = consumer;
     // The first key frame must find the sender's key here, or it is dropped and the picture waits for the next.
     if (this.e2ee.media) await this.e2ee.keyReady(peerId, FIRST_KEY_WAIT_MS);
-    // Consumers start paused on the server; only now is this side ready for RTP.
-    await this.signalling.request('resumeConsumer', { consumerId: consumer.id });
+    // Consumers start paused on the server; only now is this side ready for RTP (if its tile is shown).
+    await applyReception(producer, this.#peers.shownAs(peerId, producer), this.signalling, () => this.#closed);
     this.changed();
+  }
+
+  private async sendToGroup(content: GroupContent): Promise<void> {
+    const payload = await this.e2ee.seal(content);
+    if (payload === undefined) throw new Error('not in the encrypted group yet');
+    await this.signalling.request('sendGroupMessage', { payload });
   }
 
   private changed(): void {

@@ -1,18 +1,27 @@
 import type { types } from 'mediasoup-client';
 import type { PeerInfo, ProducerInfo } from '@raum/protocol';
-import type { Participant, RemoteMedia } from './call-types';
+import type { Profile } from '../e2ee/group-content';
+import type { Participant, Reception, RemoteMedia } from './call-types';
 
-interface RemoteProducer {
+export interface RemoteProducer {
   readonly info: ProducerInfo;
   paused: boolean;
   consumer?: types.Consumer;
+  /** What the SFU was last told for this consumer. */
+  applied?: Reception;
+  /** Reception changes go to the SFU one after another. */
+  applying?: Promise<void>;
 }
 
 interface RemotePeer {
   readonly peerId: string;
-  /** Their name, once it arrived end-to-end encrypted from them. */
-  displayName: string | undefined;
+  /** "Guest N" for someone without a name: N counts the people in the order this side met them. */
+  readonly number: number;
+  /** Their name and hand, once they arrived end-to-end encrypted from them. */
+  profile: Profile;
   readonly producers: Map<string, RemoteProducer>;
+  /** How this side shows each of their sources; undefined: shown in full. */
+  readonly shown: Map<ProducerInfo['source'], Reception>;
 }
 
 /**
@@ -22,6 +31,7 @@ interface RemotePeer {
  */
 export class RemotePeers {
   readonly #peers = new Map<string, RemotePeer>();
+  #met = 0;
 
   get participants(): Participant[] {
     return [...this.#peers.values()].map(toParticipant);
@@ -29,14 +39,20 @@ export class RemotePeers {
 
   add(info: PeerInfo): void {
     const producers = new Map(info.producers.map((producer) => [producer.producerId, { info: producer, paused: producer.paused }]));
-    this.#peers.set(info.peerId, { peerId: info.peerId, displayName: undefined, producers });
+    this.#peers.set(info.peerId, {
+      peerId: info.peerId,
+      number: ++this.#met,
+      profile: { name: '', hand: false },
+      producers,
+      shown: new Map(),
+    });
   }
 
-  /** The name someone gave, signed by them in the MLS group; false for someone unknown or no change. */
-  setName(peerId: string, name: string): boolean {
+  /** The name and hand someone gave, signed by them in the MLS group; false for someone unknown or no change. */
+  setProfile(peerId: string, profile: Profile): boolean {
     const peer = this.#peers.get(peerId);
-    if (!peer || peer.displayName === (name || undefined)) return false;
-    peer.displayName = name || undefined;
+    if (!peer || (peer.profile.name === profile.name && peer.profile.hand === profile.hand)) return false;
+    peer.profile = profile;
     return true;
   }
 
@@ -49,6 +65,24 @@ export class RemotePeers {
 
   producer(peerId: string, producerId: string): RemoteProducer | undefined {
     return this.#peers.get(peerId)?.producers.get(producerId);
+  }
+
+  /** How this side shows a stream; true if that changed, and the SFU must be told. */
+  setShown(peerId: string, source: ProducerInfo['source'], reception: Reception): boolean {
+    const shown = this.#peers.get(peerId)?.shown;
+    const before = shown?.get(source);
+    if (!shown || (before?.visible === reception.visible && before.layer === reception.layer)) return false;
+    shown.set(source, reception);
+    return true;
+  }
+
+  shownAs(peerId: string, producer: RemoteProducer): Reception | undefined {
+    return this.#peers.get(peerId)?.shown.get(producer.info.source);
+  }
+
+  /** The received stream of one of someone's sources. */
+  ofSource(peerId: string, source: ProducerInfo['source']): RemoteProducer | undefined {
+    return [...(this.#peers.get(peerId)?.producers.values() ?? [])].find((producer) => producer.info.source === source);
   }
 
   /** A new stream of someone known; false for someone unknown. */
@@ -81,13 +115,19 @@ export class RemotePeers {
 }
 
 function toParticipant(peer: RemotePeer): Participant {
-  let camera: RemoteMedia | undefined;
-  let microphone: RemoteMedia | undefined;
+  const media: Partial<Record<ProducerInfo['source'], RemoteMedia>> = {};
   for (const producer of peer.producers.values()) {
     if (!producer.consumer) continue;
-    const media = { producerId: producer.info.producerId, track: producer.consumer.track, paused: producer.paused };
-    if (producer.info.source === 'camera') camera = media;
-    else microphone = media;
+    media[producer.info.source] = { producerId: producer.info.producerId, track: producer.consumer.track, paused: producer.paused };
   }
-  return { peerId: peer.peerId, displayName: peer.displayName, camera, microphone };
+  return {
+    peerId: peer.peerId,
+    displayName: peer.profile.name || undefined,
+    number: peer.number,
+    hand: peer.profile.hand,
+    camera: media.camera,
+    microphone: media.microphone,
+    screen: media.screen,
+    screenAudio: media['screen-audio'],
+  };
 }

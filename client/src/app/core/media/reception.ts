@@ -1,0 +1,35 @@
+import type { SignallingChannel } from '../signalling/signalling-channel';
+import type { Reception } from './call-types';
+import type { RemoteProducer } from './remote-peers';
+
+/** A stream no tile asked about yet is received in full. */
+const SHOWN_IN_FULL: Reception = { visible: true, layer: 2 };
+
+/**
+ * Tells the SFU how this side shows a remote stream: a hidden one is paused
+ * (no bytes, nothing decoded), a shown one is resumed in the layer its tile
+ * needs. Requests for one stream go in order; only changes are sent.
+ */
+export function applyReception(
+  producer: RemoteProducer,
+  wanted: Reception = SHOWN_IN_FULL,
+  signalling: SignallingChannel,
+  ended: () => boolean,
+): Promise<void> {
+  producer.applying = (producer.applying ?? Promise.resolve()).then(async () => {
+    const { consumer, applied } = producer;
+    if (!consumer || consumer.closed || ended()) return;
+    try {
+      if (consumer.kind === 'video' && wanted.layer !== (applied ?? SHOWN_IN_FULL).layer) {
+        await signalling.request('setPreferredLayers', { consumerId: consumer.id, spatialLayer: wanted.layer });
+      }
+      if (wanted.visible !== applied?.visible) {
+        await signalling.request(wanted.visible ? 'resumeConsumer' : 'pauseConsumer', { consumerId: consumer.id });
+      }
+      producer.applied = wanted;
+    } catch {
+      // The stream or the call went away meanwhile.
+    }
+  });
+  return producer.applying;
+}

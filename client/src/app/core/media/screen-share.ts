@@ -1,0 +1,57 @@
+import { signal } from '@angular/core';
+import type { Call } from './call';
+import { canShareScreen, captureScreen } from './screen-capture';
+
+/**
+ * This person's screen share: its own producers (screen, and screen-audio
+ * where the browser gives it), encrypted like the camera, and ended cleanly
+ * by the button or by the browser's own "stop sharing".
+ */
+export class ScreenShare {
+  readonly supported = canShareScreen();
+  /** The shared picture, while sharing. */
+  readonly track = signal<MediaStreamTrack | undefined>(undefined);
+  #audio: MediaStreamTrack | undefined;
+
+  constructor(
+    /** The joined call, if any. */
+    private readonly call: () => Call | undefined,
+    /** Runs the share's work in order with the page's other device changes. */
+    private readonly serially: (work: () => Promise<void>) => Promise<unknown>,
+  ) {}
+
+  /** Asks which screen to share and sends it; undefined when the person cancelled. */
+  async start(): Promise<void> {
+    const shared = await captureScreen();
+    if (!shared) return;
+    if (!this.call()) {
+      for (const track of [shared.video, shared.audio]) track?.stop();
+      return;
+    }
+    shared.video.addEventListener('ended', () => void this.serially(() => this.stop(shared.video)));
+    this.track.set(shared.video);
+    this.#audio = shared.audio;
+    await this.sendTo(this.call());
+  }
+
+  async stop(track = this.track()): Promise<void> {
+    if (!track || this.track() !== track) return;
+    this.release();
+    await this.call()?.stopMedia('screen');
+    await this.call()?.stopMedia('screen-audio');
+  }
+
+  /** A call joined afresh sends the share that goes on. */
+  async sendTo(call: Call | undefined): Promise<void> {
+    const video = this.track();
+    if (!call || !video) return;
+    await call.setMedia('screen', video);
+    if (this.#audio) await call.setMedia('screen-audio', this.#audio);
+  }
+
+  release(): void {
+    for (const track of [this.track(), this.#audio]) track?.stop();
+    this.track.set(undefined);
+    this.#audio = undefined;
+  }
+}

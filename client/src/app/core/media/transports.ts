@@ -1,0 +1,72 @@
+import type { Device, types } from 'mediasoup-client';
+import type { MediaSource } from '@raum/protocol';
+import type { SignallingChannel } from '../signalling/signalling-channel';
+
+export interface TransportSetup {
+  readonly signalling: SignallingChannel;
+  readonly device: Device;
+  /** Only the operator's own STUN/TURN servers, never a public one. */
+  readonly ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'>;
+  /** Whether frames pass the E2EE worker's transforms. */
+  readonly encrypted: boolean;
+}
+
+/** One of a call's two transports, made on the SFU first and wired to it through signalling. */
+export async function createTransport(
+  direction: 'send' | 'recv',
+  { signalling, device, ice, encrypted }: TransportSetup,
+): Promise<types.Transport> {
+  const remote = await signalling.request('createTransport', { direction });
+  const options: types.TransportOptions = {
+    id: remote.transportId,
+    iceParameters: remote.iceParameters as types.IceParameters,
+    iceCandidates: remote.iceCandidates as types.IceCandidate[],
+    dtlsParameters: remote.dtlsParameters as types.DtlsParameters,
+    ...ice,
+    // Without it, a transform attached after negotiation sees no frame and media leaves unencrypted.
+    additionalSettings: encrypted ? ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>) : undefined,
+  };
+  const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+    signalling
+      .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+      .then(() => callback(), errback);
+  });
+  transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+    signalling
+      .request('produce', {
+        transportId: transport.id,
+        kind,
+        source: appData['source'] as MediaSource,
+        rtpParameters: rtpParameters as never,
+      })
+      .then(({ producerId }) => callback({ id: producerId }), errback);
+  });
+  return transport;
+}
+
+// Three layers for the camera, so the SFU can send each receiver what fits its tile.
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
+/** A shared screen is read, not watched: full resolution at a few frames a second, one layer. */
+const SCREEN_ENCODINGS: types.RtpEncodingParameters[] = [{ maxBitrate: 2_500_000, maxFramerate: 8 }];
+
+const VOICE: types.ProducerCodecOptions = { opusStereo: false, opusDtx: true, opusFec: true };
+
+/** How each source is encoded. */
+export function sendOptions(source: MediaSource): Pick<types.ProducerOptions, 'encodings' | 'codecOptions'> {
+  switch (source) {
+    case 'camera':
+      return { encodings: CAMERA_ENCODINGS };
+    case 'screen':
+      return { encodings: SCREEN_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } };
+    case 'screen-audio':
+      return { codecOptions: { opusStereo: true, opusDtx: false, opusFec: true } };
+    case 'microphone':
+      return { codecOptions: VOICE };
+  }
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { MediaService } from '../media/media.service';
+import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
+import { TestClient } from '../testing/test-client';
+import { startTestServer, type TestServer } from '../testing/test-server';
+
+/** Every consumer the SFU makes, as mediasoup itself reports it. */
+const consumers = new Map<string, types.Consumer>();
+mediasoup.observer.on('newworker', (worker) =>
+  worker.observer.on('newrouter', (router) =>
+    router.observer.on('newtransport', (transport) =>
+      transport.observer.on('newconsumer', (consumer) => consumers.set(consumer.id, consumer)),
+    ),
+  ),
+);
+
+const simulcast = (ssrc: number): types.RtpParameters => ({
+  ...videoRtpParameters(),
+  encodings: [0, 1, 2].map((index) => ({ ssrc: ssrc + index, rid: `r${index}` })),
+  headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', id: 10 }],
+});
+
+/** What a receiver shows decides what the SFU sends it: screens, paused consumers, preferred layers. */
+describe('streams and what each receiver asks of them', () => {
+  let server: TestServer;
+  let capabilities: unknown;
+  let roomNumber = 0;
+
+  before(async () => {
+    server = await startTestServer();
+    capabilities = server.app.get(MediaService).routerRtpCapabilities;
+  });
+  after(() => server.close());
+
+  async function joined(room: string, direction: 'send' | 'recv'): Promise<{ client: TestClient; transportId: string }> {
+    const client = await TestClient.connect(server.wsUrl);
+    await client.call('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee: true });
+    const { transportId } = await client.call('createTransport', { direction });
+    return { client, transportId };
+  }
+  /** Ada, sending a camera into the room. */
+  async function cameraIn(room: string, rtpParameters: types.RtpParameters) {
+    const ada = await joined(room, 'send');
+    const { producerId } = await ada.client.call('produce', {
+      transportId: ada.transportId,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: rtpParameters as never,
+    });
+    return { ada, producerId };
+  }
+  const newRoom = () => `consumers-suite-room-${String(++roomNumber).padStart(6, '0')}`;
+
+  it('takes a screen (video) and its audio beside the camera, announced with their source; one of each', async () => {
+    const room = newRoom();
+    const ada = await joined(room, 'send');
+    const ben = await joined(room, 'recv');
+    const produce = (kind: 'audio' | 'video', source: string, ssrc: number) =>
+      ada.client.request('produce', {
+        transportId: ada.transportId,
+        kind,
+        source: source as never,
+        rtpParameters: (kind === 'video' ? videoRtpParameters(ssrc) : audioRtpParameters(ssrc)) as never,
+      });
+    assert.equal((await produce('video', 'camera', 1000)).ok, true);
+    assert.equal((await produce('video', 'screen', 2000)).ok, true);
+    assert.equal((await produce('audio', 'screen-audio', 3000)).ok, true);
+    assert.equal((await produce('audio', 'screen', 4000)).error?.code, 'bad-request', 'a screen carries video');
+    assert.equal((await produce('video', 'screen', 5000)).error?.code, 'invalid-state', 'one screen at a time');
+    assert.equal((await produce('video', 'window', 6000)).error?.code, 'bad-request', 'no other sources');
+    const announced = await ben.client.notification('producerAdded', (data) => data.producer.source === 'screen-audio');
+    assert.equal(announced.data.producer.kind, 'audio');
+    assert.ok(await ben.client.notification('producerAdded', (data) => data.producer.source === 'screen'));
+    await Promise.all([ada.client.close(), ben.client.close()]);
+  });
+
+  it('pauses and resumes a consumer for its receiver only; the sender and the others are untouched', async () => {
+    const room = newRoom();
+    const { ada, producerId } = await cameraIn(room, videoRtpParameters(7000));
+    const [ben, cem] = [await joined(room, 'recv'), await joined(room, 'recv')];
+    const benConsumer = await ben.client.call('consume', { producerId });
+    const cemConsumer = await cem.client.call('consume', { producerId });
+    for (const [client, { consumerId }] of [
+      [ben.client, benConsumer],
+      [cem.client, cemConsumer],
+    ] as const) {
+      await client.call('resumeConsumer', { consumerId });
+    }
+    await ben.client.call('pauseConsumer', { consumerId: benConsumer.consumerId });
+    assert.equal(consumers.get(benConsumer.consumerId)?.paused, true, 'Ben’s consumer is paused at the SFU');
+    assert.equal(consumers.get(cemConsumer.consumerId)?.paused, false, 'Cem still receives');
+    assert.equal(
+      (await cem.client.request('pauseConsumer', { consumerId: benConsumer.consumerId })).error?.code,
+      'not-found',
+      'nobody pauses another’s consumer',
+    );
+    await ben.client.call('resumeConsumer', { consumerId: benConsumer.consumerId });
+    assert.equal(consumers.get(benConsumer.consumerId)?.paused, false);
+    await Promise.all([ada.client, ben.client, cem.client].map((client) => client.close()));
+  });
+
+  it('sets the preferred simulcast layer a receiver asks for, and refuses layers that do not exist', async () => {
+    const room = newRoom();
+    const { ada, producerId } = await cameraIn(room, simulcast(8000));
+    const ben = await joined(room, 'recv');
+    const { consumerId } = await ben.client.call('consume', { producerId });
+    const consumer = consumers.get(consumerId)!;
+    assert.equal(consumer.type, 'simulcast');
+    await ben.client.call('setPreferredLayers', { consumerId, spatialLayer: 0 });
+    assert.deepEqual(consumer.preferredLayers, { spatialLayer: 0, temporalLayer: 0 });
+    await ben.client.call('setPreferredLayers', { consumerId, spatialLayer: 1 });
+    assert.deepEqual(consumer.preferredLayers, { spatialLayer: 1, temporalLayer: 0 });
+    for (const bad of [3, -1, 0.5]) {
+      const answer = await ben.client.request('setPreferredLayers', { consumerId, spatialLayer: bad });
+      assert.equal(answer.error?.code, 'bad-request', `layer ${bad}`);
+    }
+    assert.deepEqual(consumer.preferredLayers, { spatialLayer: 1, temporalLayer: 0 }, 'a refused request changed nothing');
+    await Promise.all([ada.client.close(), ben.client.close()]);
+  });
+});
