@@ -1,4 +1,6 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
+import { fakeAudioFiles } from '../support/fake-audio';
 import { health, newRoomLink, openPage, until, type Participant } from '../support/participants';
 
 /** The words a test clicks and reads, in each language the app speaks. */
@@ -207,7 +209,49 @@ test.describe('everything a meeting needs', () => {
     });
   }
 
-  test('a small tile gets the low simulcast layer, a large one the high', async ({ browser }) => {
+  test('who speaks is marked on their tile, decided in the browsers; talking while muted gets a hint', async () => {
+    test.setTimeout(150_000);
+    const files = fakeAudioFiles();
+    const launch = (file: string) =>
+      chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${file}`] });
+    const [talking, quiet] = await Promise.all([launch(files.speech), launch(files.silence)]);
+    try {
+      const room = newRoomLink();
+      const ada = await joinIn(talking, room, 'Ada', 'en-US');
+      const ben = await joinIn(quiet, room, 'Ben', 'en-US');
+      const cem = await joinIn(quiet, room, 'Cem', 'en-US');
+      people.push(ada, ben, cem);
+      for (const { page } of [ben, cem]) await expect(tile(page, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
+      await expect(ada.page.locator('[data-tile="self"]')).toHaveAttribute('data-speaking', 'true');
+
+      // The silent ones are never marked, anywhere, over a few seconds of Ada talking.
+      const marked = () =>
+        Promise.all([
+          tile(ada.page, 'Ben').getAttribute('data-speaking'),
+          tile(ada.page, 'Cem').getAttribute('data-speaking'),
+          tile(ben.page, 'Cem').getAttribute('data-speaking'),
+          tile(cem.page, 'Ben').getAttribute('data-speaking'),
+        ]);
+      for (let sample = 0; sample < 10; sample++) {
+        expect(await marked(), 'the silent people, marked as speaking').toEqual([null, null, null, null]);
+        await ada.page.waitForTimeout(300);
+      }
+
+      // Ada mutes and goes on talking: she is told, and nobody sees her speak.
+      await ada.page.getByRole('button', { name: 'Mute' }).click();
+      await expect(ada.page.getByRole('status').filter({ hasText: 'You are muted. Unmute to be heard.' })).toBeVisible();
+      await expect(tile(ben.page, 'Ada')).not.toHaveAttribute('data-speaking', 'true');
+      await ada.page.getByRole('button', { name: 'Unmute' }).click();
+      await expect(ada.page.locator('[data-talking-muted]')).toHaveCount(0);
+      await expect(tile(ben.page, 'Ada')).toHaveAttribute('data-speaking', 'true');
+    } finally {
+      for (const person of people) await person.context.close();
+      people = [];
+      await Promise.all([talking.close(), quiet.close()]);
+    }
+  });
+
+  test('a small tile gets the low simulcast layer, a large one the high; a hidden page decodes nothing', async ({ browser }) => {
     test.setTimeout(120_000);
     const room = newRoomLink();
     const ada = await joinIn(browser, room, 'Ada', 'en-US');
@@ -234,5 +278,20 @@ test.describe('everything a meeting needs', () => {
     const small = await until(widthAt, (width) => width > 0 && width <= 320, 'a small tile receives the low layer', 30_000);
     test.info().annotations.push({ type: 'figures', description: JSON.stringify({ large, small }) });
     expect(large, 'the large tile’s layer against the small one’s (frame widths)').toBeGreaterThanOrEqual(2 * small);
+
+    // The page goes to the background: the SFU stops sending, nothing is decoded; back, and it is.
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      ben.page.evaluate((state) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    const decoded = () => decodedFor(ben.page, '[data-tile="remote"] video');
+    await setVisibility('hidden');
+    await ben.page.waitForTimeout(1500);
+    const before = await decoded();
+    await ben.page.waitForTimeout(3000);
+    expect((await decoded()) - before, 'frames decoded in 3 s while hidden').toBe(0);
+    await setVisibility('visible');
+    await until(decoded, (frames) => frames > before + 10, 'decoding again once visible');
   });
 });
