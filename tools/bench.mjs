@@ -11,6 +11,8 @@
 //         worker and a restart, and how long a drain takes (e2e/bench/recovery.bench.ts)
 //   mls   MLS commit and Welcome processing at 5, 20 and 50 members, in the browser's
 //         MLS worker (e2e/bench/mls.bench.ts)
+//   layers  a phone in a 6-person call: bitrate received and frames decoded with the
+//         layers its tiles ask for, against every tile in full (e2e/bench/layers.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,7 +63,7 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery'].includes(name)) return benchInPlaywright(root, env, name);
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers'].includes(name)) return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | size');
 }

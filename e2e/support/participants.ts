@@ -117,14 +117,18 @@ export interface PageOptions {
   readonly onlyEncodedStreams?: boolean;
   /** Runs before the page opens the link, to watch everything it does. */
   readonly watch?: (page: Page) => unknown;
+  /** How long joining may take (a big room on two busy cores takes longer). */
+  readonly joinTimeoutMs?: number;
+  /** Lets a test inject scripts (axe-core) past Raum's Content-Security-Policy. */
+  readonly bypassCSP?: boolean;
 }
 
 export async function openPage(
   browser: Browser,
   path: string,
-  { origin = baseURL, locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch }: PageOptions = {},
+  { origin = baseURL, locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch, bypassCSP }: PageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'] });
+  const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'], bypassCSP });
   await context.addInitScript(instrument);
   if (withoutEncodedTransforms || onlyEncodedStreams) await context.addInitScript(removeScriptTransform);
   if (withoutEncodedTransforms) await context.addInitScript(removeEncodedStreams);
@@ -142,7 +146,7 @@ export async function join(browser: Browser, roomPath: string, name: string, opt
   const { context, page, errors } = await openPage(browser, roomPath, options);
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Leave' })).toBeVisible({ timeout: options.joinTimeoutMs });
   return { name, context, page, errors };
 }
 

@@ -48,3 +48,81 @@ test.describe('layout on a phone and a desktop', () => {
     });
   }
 });
+
+/** Remote videos decoding now at a page (frames in the last interval), and which of their tiles are on screen. */
+async function decodingAndVisible(page: Page): Promise<{ decoding: number; visible: number; remote: number }> {
+  const frames = () =>
+    page.evaluate(async () => {
+      const byTrack: Record<string, number> = {};
+      for (const connection of window.__peerConnections) {
+        (await connection.getStats()).forEach((report) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'video') byTrack[report.trackIdentifier] = report.framesDecoded ?? 0;
+        });
+      }
+      return byTrack;
+    });
+  const before = await frames();
+  await page.waitForTimeout(3000);
+  const after = await frames();
+  const decoding = Object.keys(after).filter((track) => after[track] > (before[track] ?? 0)).length;
+  const remote = await page.locator('[data-tile="remote"]').count();
+  let visible = 0;
+  for (const tile of await page.locator('[data-tile="remote"]').all()) {
+    const box = await tile.boundingBox();
+    const strip = await tile.evaluate((element) => {
+      const { left, right } = element.parentElement!.getBoundingClientRect();
+      const own = element.getBoundingClientRect();
+      return own.right > left && own.left < right && own.width > 0;
+    });
+    if (box && strip && box.y < 844 && box.x < 390 && box.x + box.width > 0) visible++;
+  }
+  return { decoding, visible, remote };
+}
+
+test.describe('speaker view and what a phone decodes', () => {
+  let people: Participant[] = [];
+  test.afterEach(async () => {
+    for (const person of people) await person.context.close();
+    people = [];
+  });
+
+  test('a phone in a 6-person call shows the speaker large, decodes only the videos on screen; pinning and the grid work', async ({
+    browser,
+  }) => {
+    test.setTimeout(360_000);
+    const room = newRoomLink();
+    for (const name of ['Ada', 'Ben', 'Cem', 'Dan', 'Eva', 'Fin']) people.push(await join(browser, room, name, { joinTimeoutMs: 45_000 }));
+    const { page } = people[0];
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(page.locator('[data-tile="remote"]')).toHaveCount(5);
+    await expect(page.locator('.call__main[data-tile="remote"]'), 'one person large on a phone').toHaveCount(1);
+    await expect(page.getByRole('button', { name: 'Grid view' })).toBeVisible();
+
+    await expect
+      .poll(
+        async () => {
+          const { decoding, visible } = await decodingAndVisible(page);
+          return decoding > 0 && decoding <= visible;
+        },
+        { timeout: 30_000, message: 'decodes some videos, and no more than are on screen' },
+      )
+      .toBe(true);
+    const seen = await decodingAndVisible(page);
+    test.info().annotations.push({ type: 'figures', description: JSON.stringify(seen) });
+    expect(seen.visible, 'some tiles are scrolled away in the strip').toBeLessThan(seen.remote);
+
+    // Pinning Cem puts Cem large; unpinning gives the stage back to the speaker.
+    await page.getByRole('button', { name: 'Pin: Cem' }).click();
+    await expect(page.locator('.call__main[data-tile="remote"]')).toHaveAttribute('aria-label', 'Cem');
+    await page.getByRole('button', { name: 'Unpin: Cem' }).click();
+    await expect(page.getByRole('button', { name: 'Pin: Cem' })).toBeVisible();
+
+    // The grid: everyone at a useful size, on pages if need be.
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    await expect(page.locator('.call__main')).toHaveCount(0);
+    for (const tile of await page.locator('[data-tile]:visible').all()) {
+      expect((await tile.boundingBox())!.width, 'a grid tile at a useful size').toBeGreaterThanOrEqual(160);
+    }
+    await expect(page.getByRole('button', { name: 'Speaker view' })).toBeVisible();
+  });
+});

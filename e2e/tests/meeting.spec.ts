@@ -50,7 +50,8 @@ async function joinIn(browser: Browser, room: string, name: string, locale: Loca
   const words = WORDS[locale];
   await page.getByLabel(words.name).fill(name);
   await page.getByRole('button', { name: words.join, exact: true }).click();
-  await expect(page.getByRole('button', { name: words.leave })).toBeVisible();
+  // Joining waits for the E2EE workers and the MLS group: on two busy cores that can take a while.
+  await expect(page.getByRole('button', { name: words.leave })).toBeVisible({ timeout: 30_000 });
   return { name, context, page, errors, sent };
 }
 

@@ -1,9 +1,11 @@
+import { NgTemplateOutlet } from '@angular/common';
 import {
   afterNextRender,
   ChangeDetectionStrategy,
   Component,
   computed,
   DestroyRef,
+  effect,
   ElementRef,
   inject,
   input,
@@ -12,7 +14,7 @@ import {
 } from '@angular/core';
 import { REACTIONS, type Reaction } from '../core/e2ee/group-content';
 import { I18n } from '../core/i18n/i18n';
-import type { Reception } from '../core/media/call-types';
+import type { Participant, Reception } from '../core/media/call-types';
 import { CallService } from '../core/media/call.service';
 import { ChatPanel } from './chat-panel';
 import { DeviceToggles } from './device-toggles';
@@ -20,11 +22,16 @@ import { MediaStreamDirective } from './media-stream.directive';
 import { PeoplePanel } from './people-panel';
 import { ReceptionDirective } from './reception.directive';
 import { SecurityBadge } from './security-badge';
-import { tileLayout } from './tile-layout';
+import { SettingsPanel } from './settings-panel';
+import { tileLayout, tilesPerPage } from './tile-layout';
 import { VerifyPanel } from './verify-panel';
 import { VideoTile } from './video-tile';
 
-type Panel = 'verify' | 'chat' | 'people';
+type Panel = 'verify' | 'chat' | 'people' | 'settings';
+type View = 'speaker' | 'grid';
+
+/** Phones: below this width, a call of more than two shows the speaker large. */
+const PHONE = '(max-width: 40rem)';
 
 /** A screen shown large: someone else's first, else this person's own. */
 interface Presentation {
@@ -41,10 +48,21 @@ const GRID_GAP = 8;
 /** The meeting itself: everyone's tiles, everyone's audio, and the controls. */
 @Component({
   selector: 'raum-call-view',
-  imports: [VideoTile, MediaStreamDirective, ReceptionDirective, DeviceToggles, SecurityBadge, VerifyPanel, ChatPanel, PeoplePanel],
+  imports: [
+    NgTemplateOutlet,
+    VideoTile,
+    MediaStreamDirective,
+    ReceptionDirective,
+    DeviceToggles,
+    SecurityBadge,
+    VerifyPanel,
+    ChatPanel,
+    PeoplePanel,
+    SettingsPanel,
+  ],
   templateUrl: './call-view.html',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'call', '[class.call--panel]': 'panel() !== undefined' },
+  host: { class: 'call', '[class.call--panel]': 'panel() !== undefined', '(document:keydown)': 'shortcut($event)' },
 })
 export class CallView {
   protected readonly i18n = inject(I18n);
@@ -65,20 +83,54 @@ export class CallView {
     const own = this.call.screenShare.track();
     return own && { peerId: undefined, self: true, name: this.displayName(), number: undefined, track: own };
   });
+  private readonly phone = signal(matchMedia(PHONE).matches);
+  /** The view the person chose; until then, speaker view on phones with more than two people, else the grid. */
+  protected readonly chosenView = signal<View | undefined>(undefined);
+  protected readonly view = computed<View>(
+    () => this.chosenView() ?? (this.phone() && this.call.participants().length > 1 ? 'speaker' : 'grid'),
+  );
+  protected readonly pinned = signal<string | undefined>(undefined);
+  /** The person shown large: the pinned one, else in speaker view the one speaking (or who spoke last). */
+  protected readonly main = computed<Participant | undefined>(() => {
+    const people = this.call.participants();
+    if (this.presentation() || people.length === 0) return undefined;
+    const pinned = people.find((participant) => participant.peerId === this.pinned());
+    if (pinned || this.view() === 'grid') return pinned;
+    return people.find((participant) => participant.peerId === this.call.speakers.activeSpeaker()) ?? people[0];
+  });
+  /** Something is shown large, and the rest go to a strip. */
+  protected readonly focused = computed(() => this.presentation() !== undefined || this.main() !== undefined);
+  /** The remote people in the grid or the strip. */
+  protected readonly others = computed(() => this.call.participants().filter((participant) => participant !== this.main()));
+  protected readonly page = signal(0);
+  private readonly perPage = computed(() => {
+    const { width, height } = this.gridSize();
+    return this.focused() ? Infinity : tilesPerPage(this.others().length + 1, width, height, GRID_GAP);
+  });
+  protected readonly pages = computed(() => Math.ceil((this.others().length + 1) / this.perPage()));
   /** Chat lines seen while the chat was open; the rest are unread. */
   private readonly read = signal(0);
   protected readonly unread = computed(() => (this.panel() === 'chat' ? 0 : Math.max(0, this.call.chat().length - this.read())));
+  private readonly host: ElementRef<HTMLElement> = inject(ElementRef);
+  /** What had focus before a panel opened. */
+  private opener: HTMLElement | undefined;
   private readonly grid = viewChild.required<ElementRef<HTMLElement>>('grid');
   private readonly gridSize = signal({ width: 0, height: 0 });
   /** The biggest tiles that fit everyone in the grid, recomputed as people come and go or the window changes. */
   protected readonly layout = computed(() => {
     const { width, height } = this.gridSize();
-    return tileLayout(this.call.participants().length + 1, width, height, GRID_GAP);
+    return tileLayout(Math.min(this.others().length + 1, this.perPage()), width, height, GRID_GAP);
   });
 
   constructor() {
     const destroyRef = inject(DestroyRef);
 
+    const phone = matchMedia(PHONE);
+    const phoneChanged = () => this.phone.set(phone.matches);
+    phone.addEventListener('change', phoneChanged);
+    destroyRef.onDestroy(() => phone.removeEventListener('change', phoneChanged));
+    // A page that no longer exists (people left) gives way to the last one.
+    effect(() => this.pages() <= this.page() && this.page.set(Math.max(0, this.pages() - 1)));
     afterNextRender(() => {
       const observer = new ResizeObserver(([entry]) =>
         this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }),
@@ -93,15 +145,41 @@ export class CallView {
     this.call.setReception(peerId, 'camera', reception);
   }
 
+  /** Whether the tile at this place (0 is this person's own) is on the grid page shown. */
+  protected onPage(index: number): boolean {
+    return Math.floor(index / this.perPage()) === this.page();
+  }
+
+  protected togglePin(peerId: string): void {
+    this.pinned.set(this.pinned() === peerId ? undefined : peerId);
+  }
+
+  /** M mutes or unmutes, V turns the camera off or on; never while typing. */
+  protected shortcut(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement | null;
+    if (event.ctrlKey || event.metaKey || event.altKey || target?.closest('input, textarea, select, [contenteditable]')) return;
+    const key = event.key.toLowerCase();
+    if (key === 'm') void this.call.toggleMicrophone();
+    else if (key === 'v') void this.call.toggleCamera();
+  }
+
   protected react(reaction: Reaction): void {
     this.call.react(reaction);
     this.reacting.set(false);
   }
 
+  /** Opens or closes a panel; focus goes into it, and back to where it was when it closes. */
   protected toggle(panel: Panel): void {
     const closing = this.panel() === panel;
     if (this.panel() === 'chat' || panel === 'chat') this.read.set(this.call.chat().length);
     this.panel.set(closing ? undefined : panel);
+    if (closing) {
+      this.opener?.focus();
+      this.opener = undefined;
+      return;
+    }
+    this.opener ??= document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+    setTimeout(() => this.host.nativeElement.querySelector<HTMLElement>('.panel')?.focus());
   }
 
   /** A word under a person's tile when their encryption differs from the rest. */

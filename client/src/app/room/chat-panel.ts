@@ -8,12 +8,18 @@ const MAX_MESSAGE_LENGTH = 2000;
 @Component({
   selector: 'raum-chat-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'panel panel--chat', role: 'dialog', 'aria-labelledby': 'chat-title' },
+  host: {
+    class: 'panel panel--chat',
+    role: 'dialog',
+    'aria-labelledby': 'chat-title',
+    '(keydown.escape)': 'closed.emit()',
+    tabindex: '-1',
+  },
   template: `
-    <header class="panel__header">
+    <div class="panel__header">
       <h2 id="chat-title" class="panel__title">{{ i18n.t().chat }}</h2>
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
-    </header>
+    </div>
     <ol class="chat" #log aria-live="polite">
       @for (line of call.chat(); track $index) {
         <li class="chat__line" [class.chat__line--self]="line.self">

@@ -17,12 +17,12 @@ interface PersonRow {
 @Component({
   selector: 'raum-people-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'panel', role: 'dialog', 'aria-labelledby': 'people-title' },
+  host: { class: 'panel', role: 'dialog', 'aria-labelledby': 'people-title', '(keydown.escape)': 'closed.emit()', tabindex: '-1' },
   template: `
-    <header class="panel__header">
+    <div class="panel__header">
       <h2 id="people-title" class="panel__title">{{ i18n.t().peopleTitle }}</h2>
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
-    </header>
+    </div>
     <ul class="people" data-people>
       @for (person of people(); track person.key) {
         <li class="people__row" [attr.data-person]="person.name">

@@ -28,12 +28,13 @@ export class ReceptionDirective {
         layer: layerFor(width * devicePixelRatio),
       });
     afterNextRender(() => {
-      const intersection = new IntersectionObserver(([entry]) => {
-        intersecting = entry.isIntersecting;
+      // A batch may hold several changes of this one tile: the last is the current one.
+      const intersection = new IntersectionObserver((entries) => {
+        intersecting = entries[entries.length - 1].isIntersecting;
         report();
       });
-      const resize = new ResizeObserver(([entry]) => {
-        width = entry.contentRect.width;
+      const resize = new ResizeObserver((entries) => {
+        width = entries[entries.length - 1].contentRect.width;
         report();
       });
       intersection.observe(element);

@@ -7,12 +7,12 @@ import { CallService } from '../core/media/call.service';
 @Component({
   selector: 'raum-verify-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { class: 'panel', role: 'dialog', 'aria-labelledby': 'verify-title' },
+  host: { class: 'panel', role: 'dialog', 'aria-labelledby': 'verify-title', '(keydown.escape)': 'closed.emit()', tabindex: '-1' },
   template: `
-    <header class="panel__header">
+    <div class="panel__header">
       <h2 id="verify-title" class="panel__title">{{ i18n.t().verifyTitle }}</h2>
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
-    </header>
+    </div>
     <p>{{ i18n.t().verifyExplain }}</p>
     <ol class="sas" data-sas [attr.data-epoch]="call.e2ee()?.epoch">
       @for (symbol of symbols(); track $index) {

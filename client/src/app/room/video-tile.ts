@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import type { Reaction } from '../core/e2ee/group-content';
 import { I18n } from '../core/i18n/i18n';
 import { MediaStreamDirective } from './media-stream.directive';
@@ -46,6 +46,17 @@ import { MediaStreamDirective } from './media-stream.directive';
         <span class="tile__state tile__state--warning">{{ note }}</span>
       }
     </div>
+    @if (pinnable()) {
+      <button
+        type="button"
+        class="tile__pin"
+        [attr.aria-label]="(pinned() ? i18n.t().unpin : i18n.t().pin) + ': ' + label()"
+        [attr.aria-pressed]="pinned()"
+        (click)="pinToggle.emit()"
+      >
+        📌
+      </button>
+    }
   `,
 })
 export class VideoTile {
@@ -62,6 +73,10 @@ export class VideoTile {
   readonly speaking = input(false);
   readonly hand = input(false);
   readonly reaction = input<Reaction | undefined>();
+  /** Offers to pin this tile large (remote people only). */
+  readonly pinnable = input(false);
+  readonly pinned = input(false);
+  readonly pinToggle = output<void>();
   /** A warning about this person's encryption (not verified, not end-to-end encrypted). */
   readonly note = input<string | undefined>();
 

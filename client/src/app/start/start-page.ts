@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/cor
 import { Router } from '@angular/router';
 import { formatFragment, newRoomSecret } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
+import { InstallPrompt } from '../core/update/install-prompt';
 import { newRoomId } from '../core/room-link';
 
 /**
@@ -16,6 +17,7 @@ import { newRoomId } from '../core/room-link';
 })
 export class StartPage {
   protected readonly i18n = inject(I18n);
+  protected readonly install = inject(InstallPrompt);
   private readonly router = inject(Router);
 
   protected readonly requireE2ee = signal(false);

@@ -91,6 +91,32 @@ export interface Strings {
   readonly keyVerifiedByYou: string;
   readonly holdsKeys: string;
   readonly waitingForKeys: string;
+  readonly pin: string;
+  readonly unpin: string;
+  readonly speakerView: string;
+  readonly gridView: string;
+  readonly previousPage: string;
+  readonly nextPage: string;
+  readonly page: (page: number, pages: number) => string;
+  readonly settings: string;
+  readonly camera: string;
+  readonly microphone: string;
+  readonly speaker: string;
+  readonly switchCamera: string;
+  /** A device the browser gives no name, e.g. "Camera 2". */
+  readonly unnamedDevice: (kind: string, number: number) => string;
+  readonly systemDefault: string;
+  readonly devicesRemembered: string;
+  readonly microphoneLevel: string;
+  readonly cameraInUse: string;
+  readonly microphoneInUse: string;
+  readonly fixDenied: string;
+  readonly fixUnavailable: string;
+  readonly fixInUse: string;
+  readonly updateReady: string;
+  readonly reloadToUpdate: string;
+  readonly installApp: string;
+  readonly meeting: string;
 }
 
 export const EN: Strings = {
@@ -191,6 +217,32 @@ export const EN: Strings = {
   keyVerifiedByYou: 'Code compared',
   holdsKeys: 'Encrypted',
   waitingForKeys: 'Getting keys…',
+  pin: 'Pin',
+  unpin: 'Unpin',
+  speakerView: 'Speaker view',
+  gridView: 'Grid view',
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  page: (page, pages) => `Page ${page} of ${pages}`,
+  settings: 'Settings',
+  camera: 'Camera',
+  microphone: 'Microphone',
+  speaker: 'Speaker',
+  switchCamera: 'Switch camera',
+  unnamedDevice: (kind, number) => `${kind} ${number}`,
+  systemDefault: 'System default',
+  devicesRemembered: 'Your choice is remembered in this browser only.',
+  microphoneLevel: 'Microphone level',
+  cameraInUse: 'The camera is being used by another app or browser tab.',
+  microphoneInUse: 'The microphone is being used by another app or browser tab.',
+  fixDenied:
+    'To allow it, click the icon at the left of the address bar (a lock, sliders or a camera), allow camera and microphone for this site, then reload the page. On a phone, the system settings may also need to let the browser use them.',
+  fixUnavailable: 'Connect one, or check that it is switched on and that the system settings let the browser use it; then try again here.',
+  fixInUse: 'Close the other app or tab that uses it (another video call, for example), then try again here.',
+  updateReady: 'A new version of Raum is ready.',
+  reloadToUpdate: 'Reload to update',
+  installApp: 'Install app',
+  meeting: 'Meeting',
 };
 
 export const DE: Strings = {
@@ -293,4 +345,32 @@ export const DE: Strings = {
   keyVerifiedByYou: 'Code verglichen',
   holdsKeys: 'Verschlüsselt',
   waitingForKeys: 'Schlüssel kommen…',
+  pin: 'Anheften',
+  unpin: 'Lösen',
+  speakerView: 'Sprecheransicht',
+  gridView: 'Kachelansicht',
+  previousPage: 'Vorherige Seite',
+  nextPage: 'Nächste Seite',
+  page: (page, pages) => `Seite ${page} von ${pages}`,
+  settings: 'Einstellungen',
+  camera: 'Kamera',
+  microphone: 'Mikrofon',
+  speaker: 'Lautsprecher',
+  switchCamera: 'Kamera wechseln',
+  unnamedDevice: (kind, number) => `${kind} ${number}`,
+  systemDefault: 'Systemstandard',
+  devicesRemembered: 'Deine Auswahl wird nur in diesem Browser gespeichert.',
+  microphoneLevel: 'Mikrofonpegel',
+  cameraInUse: 'Die Kamera wird gerade von einer anderen App oder einem anderen Browser-Tab verwendet.',
+  microphoneInUse: 'Das Mikrofon wird gerade von einer anderen App oder einem anderen Browser-Tab verwendet.',
+  fixDenied:
+    'Zum Erlauben klicke auf das Symbol links in der Adressleiste (ein Schloss, Regler oder eine Kamera), erlaube Kamera und Mikrofon für diese Seite und lade die Seite neu. Auf dem Handy müssen eventuell auch die Systemeinstellungen dem Browser den Zugriff erlauben.',
+  fixUnavailable:
+    'Schließe ein Gerät an oder prüfe, ob es eingeschaltet ist und die Systemeinstellungen dem Browser den Zugriff erlauben; versuche es dann hier noch einmal.',
+  fixInUse:
+    'Beende die andere Nutzung, zum Beispiel eine Videokonferenz in einer anderen App oder einem anderen Tab, und versuche es dann hier noch einmal.',
+  updateReady: 'Eine neue Version von Raum ist bereit.',
+  reloadToUpdate: 'Neu laden zum Aktualisieren',
+  installApp: 'App installieren',
+  meeting: 'Meeting',
 };

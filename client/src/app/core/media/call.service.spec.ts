@@ -29,7 +29,7 @@ describe('CallService', () => {
     TestBed.configureTestingModule({
       providers: [
         CallService,
-        { provide: AppUpdate, useValue: { reload } },
+        { provide: AppUpdate, useValue: { reload, callStarted: () => () => undefined } },
         {
           provide: CALL_FACTORY,
           useValue: async (secret: RoomSecret) => {

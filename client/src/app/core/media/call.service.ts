@@ -9,8 +9,9 @@ import type { Call } from './call';
 import { CALL_FACTORY } from './call-factory';
 import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant, type Reception } from './call-types';
 import { EncryptionProof, securityOf } from './encryption-proof';
-import { capture, type CaptureFailure } from './local-media';
+import { Devices, type CaptureFailure } from './devices';
 import { ReactionBoard } from './reactions';
+import { keepScreenAwake } from './screen-awake';
 import { ScreenShare } from './screen-share';
 import { Speakers } from './speakers';
 import { SELF } from './speaking';
@@ -66,10 +67,22 @@ export class CallService implements OnDestroy {
   /** The operator admits only browsers that can (known once connected). */
   readonly operatorRequiresE2ee = signal(false);
   readonly security = computed(() => securityOf(this.e2ee(), this.participants(), this.#proof.proven()));
+  /** The camera, microphone and speaker chosen in Settings, switched in place. */
+  readonly devices = new Devices({
+    current: (kind) => (kind === 'camera' ? this.camera() : this.#microphone),
+    problem: (kind, reason) => (kind === 'camera' ? this.cameraProblem : this.microphoneProblem).set(reason),
+    serially: (work) => this.serially(work),
+    use: async (kind, track) => {
+      if (kind === 'camera') this.camera.set(track && this.watch(kind, track));
+      else if (!this.useMicrophone(track && this.watch(kind, track))) this.microphoneOn.set(false);
+      await this.#joined?.setMedia(kind, kind === 'camera' || this.microphoneOn() ? (track ?? null) : null);
+    },
+  });
 
   readonly #proof = new EncryptionProof();
   private readonly makeCall = inject(CALL_FACTORY);
   private readonly update = inject(AppUpdate);
+  #duringCall: Array<() => void> | undefined;
   readonly #reactions = new ReactionBoard();
   /** Reactions on tiles now, by peer id ('self' for this person). */
   readonly reactions = this.#reactions.shown;
@@ -146,7 +159,7 @@ export class CallService implements OnDestroy {
         await this.#joined?.setMedia('camera', null);
         return;
       }
-      const camera = await capture('camera');
+      const camera = await this.devices.open('camera');
       if (!camera.ok) {
         this.cameraProblem.set(camera.reason);
         return;
@@ -161,7 +174,7 @@ export class CallService implements OnDestroy {
     return this.serially(async () => {
       let track = this.#microphone;
       if (!track) {
-        const microphone = await capture('microphone');
+        const microphone = await this.devices.open('microphone');
         if (!microphone.ok) {
           this.microphoneProblem.set(microphone.reason);
           return;
@@ -184,12 +197,8 @@ export class CallService implements OnDestroy {
   async toggleHand(): Promise<void> {
     const raised = !this.hand();
     this.hand.set(raised);
-    try {
-      await this.#joined?.setHand(raised);
-    } catch {
-      // Not sent (a rate limit, the connection): the button shows what the others see.
-      this.hand.set(!raised);
-    }
+    // Not sent (a rate limit, the connection): the button shows what the others see.
+    await this.#joined?.setHand(raised).catch(() => this.hand.set(!raised));
   }
 
   /** How a remote video's tile is shown (see Call.setReception). */
@@ -228,6 +237,8 @@ export class CallService implements OnDestroy {
     if (call.closed) throw new Error('the call ended while joining');
     this.#joined = call;
     this.phase.set('in-call');
+    // No "Reload to update" in the middle of a call, and the screen stays on.
+    this.#duringCall ??= [this.update.callStarted(), keepScreenAwake()];
     this.reconnecting.set(false);
     this.#proof.watch(call);
     // Apply the devices' state now, including what was toggled while joining.
@@ -282,7 +293,7 @@ export class CallService implements OnDestroy {
   }
 
   private async openDevices(): Promise<void> {
-    const [camera, microphone] = await Promise.all([capture('camera'), capture('microphone')]);
+    const [camera, microphone] = await Promise.all([this.devices.open('camera'), this.devices.open('microphone')]);
     if (camera.ok) this.camera.set(this.watch('camera', camera.track));
     else this.cameraProblem.set(camera.reason);
     if (microphone.ok) {
@@ -357,6 +368,8 @@ export class CallService implements OnDestroy {
     this.e2ee.set(undefined);
     this.chat.set([]);
     this.phase.set(phase);
+    for (const release of this.#duringCall ?? []) release();
+    this.#duringCall = undefined;
     this.camera()?.stop();
     this.camera.set(undefined);
     this.#microphone?.stop();

@@ -1,4 +1,4 @@
-import { inject, Injectable } from '@angular/core';
+import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { SwUpdate } from '@angular/service-worker';
 
 /** When the page last reloaded to update itself (a time, nothing about anyone). */
@@ -7,12 +7,43 @@ const RELOADED_AT = 'raum-update-reload';
 const LOOP_GUARD_MS = 60_000;
 
 /**
- * An installed app can meet a newer server: then it fetches the newest
- * version through the service worker and reloads into it.
+ * The app's updates through its service worker: a new version that is ready
+ * is offered with "Reload to update", never in the middle of a call; an app
+ * older than its server fetches the newest version and reloads at once.
  */
 @Injectable({ providedIn: 'root' })
 export class AppUpdate {
   private readonly updates = inject(SwUpdate, { optional: true });
+  readonly #ready = signal(false);
+  readonly #calls = signal(0);
+  /** A new version is ready and no call is under way: offer the reload. */
+  readonly offer = computed(() => this.#ready() && this.#calls() === 0);
+
+  constructor() {
+    if (!this.updates?.isEnabled) return;
+    const subscription = this.updates.versionUpdates.subscribe((event) => event.type === 'VERSION_READY' && this.#ready.set(true));
+    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
+  }
+
+  /** A call began: no update is offered until the returned function says it ended. */
+  callStarted(): () => void {
+    this.#calls.update((calls) => calls + 1);
+    let ended = false;
+    return () => {
+      if (!ended) this.#calls.update((calls) => calls - 1);
+      ended = true;
+    };
+  }
+
+  /** The person asked for the new version. */
+  async applyNow(): Promise<void> {
+    try {
+      await this.updates?.activateUpdate();
+    } catch {
+      // A plain reload fetches the new version too.
+    }
+    this.reloadPage();
+  }
 
   /** Updates and reloads; false (and no reload) when it already did so a moment ago. */
   async reload(): Promise<boolean> {

@@ -1,0 +1,87 @@
+import { test, type Page } from '@playwright/test';
+import { join, newRoomLink, type Participant } from '../support/participants';
+import { quantile } from './figures';
+
+const RUNS = Number(process.env.RAUM_BENCH_RUNS ?? 5);
+const WINDOW_MS = Number(process.env.RAUM_BENCH_SECONDS ?? 10) * 1000;
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * In the page, before the app: every tile counts as on screen and as many
+ * device pixels wide as the top layer needs, so this viewer receives every
+ * video in full, as Raum did before tiles chose their layers.
+ */
+function everyTileInFull(): void {
+  Object.defineProperty(window, 'devicePixelRatio', { get: () => 8 });
+  window.IntersectionObserver = class {
+    constructor(private readonly callback: IntersectionObserverCallback) {}
+    observe(target: Element): void {
+      setTimeout(() => this.callback([{ isIntersecting: true, target } as IntersectionObserverEntry], this as never), 0);
+    }
+    unobserve(): void {
+      // Nothing to stop: every tile stays on screen.
+    }
+    disconnect(): void {
+      // As above.
+    }
+    takeRecords(): IntersectionObserverEntry[] {
+      return [];
+    }
+  } as unknown as typeof IntersectionObserver;
+}
+
+/** Video bytes received and frames decoded so far, over all remote videos. */
+function received(page: Page): Promise<{ bytes: number; frames: number }> {
+  return page.evaluate(async () => {
+    const totals = { bytes: 0, frames: 0 };
+    for (const connection of window.__peerConnections) {
+      (await connection.getStats()).forEach((report) => {
+        if (report.type !== 'inbound-rtp' || report.kind !== 'video') return;
+        totals.bytes += report.bytesReceived ?? 0;
+        totals.frames += report.framesDecoded ?? 0;
+      });
+    }
+    return totals;
+  });
+}
+
+test('a phone in a 6-person call: what it receives and decodes with layout-driven layers, against every tile in full', async ({
+  browser,
+}) => {
+  const room = newRoomLink();
+  const people: Participant[] = [];
+  try {
+    for (const name of ['Ben', 'Cem', 'Dan', 'Eva', 'Fin']) people.push(await join(browser, room, name, { joinTimeoutMs: 60_000 }));
+    const layout = await join(browser, room, 'Phone', { joinTimeoutMs: 60_000 });
+    const full = await join(browser, room, 'Phone in full', {
+      joinTimeoutMs: 60_000,
+      watch: (page) => page.context().addInitScript(everyTileInFull),
+    });
+    people.push(layout, full);
+    for (const { page } of [layout, full]) await page.setViewportSize(PHONE);
+    await layout.page.waitForTimeout(10_000);
+
+    const rates = { layout: { kbps: [] as number[], fps: [] as number[] }, full: { kbps: [] as number[], fps: [] as number[] } };
+    for (let run = 0; run < RUNS; run++) {
+      const before = { layout: await received(layout.page), full: await received(full.page) };
+      await layout.page.waitForTimeout(WINDOW_MS);
+      const after = { layout: await received(layout.page), full: await received(full.page) };
+      for (const key of ['layout', 'full'] as const) {
+        rates[key].kbps.push(((after[key].bytes - before[key].bytes) * 8) / WINDOW_MS);
+        rates[key].fps.push(((after[key].frames - before[key].frames) * 1000) / WINDOW_MS);
+      }
+    }
+    const median = (values: number[]) => quantile(values, 0.5);
+    const line = (key: 'layout' | 'full') =>
+      `${median(rates[key].kbps).toFixed(0)} kbit/s received, ${median(rates[key].fps).toFixed(1)} frames/s decoded`;
+    console.log(`Phone (390×844), 6-person call, 5 remote cameras, medians of ${RUNS} windows of ${WINDOW_MS / 1000} s, side by side:`);
+    console.log(`  layout-driven layers, hidden tiles paused: ${line('layout')}`);
+    console.log(`  every tile in full:                        ${line('full')}`);
+    console.log(
+      `  ratio: ${(median(rates.layout.kbps) / median(rates.full.kbps)).toFixed(2)} of the bitrate, ` +
+        `${(median(rates.layout.fps) / median(rates.full.fps)).toFixed(2)} of the decoding`,
+    );
+  } finally {
+    for (const person of people) await person.context.close();
+  }
+});
