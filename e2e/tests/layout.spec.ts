@@ -117,7 +117,7 @@ test.describe('speaker view and what a phone decodes', () => {
     await page.getByRole('button', { name: 'Unpin: Cem' }).click();
     await expect(page.getByRole('button', { name: 'Pin: Cem' })).toBeVisible();
 
-    // The grid: everyone at a useful size, on pages if need be.
+    // The grid: everyone at a useful size.
     await page.getByRole('button', { name: 'Grid view' }).click();
     await expect(page.locator('.call__main')).toHaveCount(0);
     for (const tile of await page.locator('[data-tile]:visible').all()) {

@@ -5,7 +5,6 @@ import {
   Component,
   computed,
   DestroyRef,
-  effect,
   ElementRef,
   inject,
   input,
@@ -23,7 +22,7 @@ import { PeoplePanel } from './people-panel';
 import { ReceptionDirective } from './reception.directive';
 import { SecurityBadge } from './security-badge';
 import { SettingsPanel } from './settings-panel';
-import { tileLayout, tilesPerPage } from './tile-layout';
+import { tileLayout } from './tile-layout';
 import { VerifyPanel } from './verify-panel';
 import { VideoTile } from './video-tile';
 
@@ -102,12 +101,6 @@ export class CallView {
   protected readonly focused = computed(() => this.presentation() !== undefined || this.main() !== undefined);
   /** The remote people in the grid or the strip. */
   protected readonly others = computed(() => this.call.participants().filter((participant) => participant !== this.main()));
-  protected readonly page = signal(0);
-  private readonly perPage = computed(() => {
-    const { width, height } = this.gridSize();
-    return this.focused() ? Infinity : tilesPerPage(this.others().length + 1, width, height, GRID_GAP);
-  });
-  protected readonly pages = computed(() => Math.ceil((this.others().length + 1) / this.perPage()));
   /** Chat lines seen while the chat was open; the rest are unread. */
   private readonly read = signal(0);
   protected readonly unread = computed(() => (this.panel() === 'chat' ? 0 : Math.max(0, this.call.chat().length - this.read())));
@@ -119,7 +112,7 @@ export class CallView {
   /** The biggest tiles that fit everyone in the grid, recomputed as people come and go or the window changes. */
   protected readonly layout = computed(() => {
     const { width, height } = this.gridSize();
-    return tileLayout(Math.min(this.others().length + 1, this.perPage()), width, height, GRID_GAP);
+    return tileLayout(this.others().length + 1, width, height, GRID_GAP);
   });
 
   constructor() {
@@ -129,8 +122,6 @@ export class CallView {
     const phoneChanged = () => this.phone.set(phone.matches);
     phone.addEventListener('change', phoneChanged);
     destroyRef.onDestroy(() => phone.removeEventListener('change', phoneChanged));
-    // A page that no longer exists (people left) gives way to the last one.
-    effect(() => this.pages() <= this.page() && this.page.set(Math.max(0, this.pages() - 1)));
     afterNextRender(() => {
       const observer = new ResizeObserver(([entry]) =>
         this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }),
@@ -143,11 +134,6 @@ export class CallView {
   /** A remote tile's size or visibility changed: the SFU sends what it shows, or nothing. */
   protected shown(peerId: string, reception: Reception): void {
     this.call.setReception(peerId, 'camera', reception);
-  }
-
-  /** Whether the tile at this place (0 is this person's own) is on the grid page shown. */
-  protected onPage(index: number): boolean {
-    return Math.floor(index / this.perPage()) === this.page();
   }
 
   protected togglePin(peerId: string): void {

@@ -1,4 +1,4 @@
-import { MIN_TILE_WIDTH, tileLayout, tilesPerPage } from './tile-layout';
+import { tileLayout } from './tile-layout';
 
 describe('tileLayout', () => {
   it('puts two people side by side on a laptop and one above the other on a phone', () => {
@@ -25,20 +25,5 @@ describe('tileLayout', () => {
   it('uses wide tiles when there is room for them', () => {
     const { width, height } = tileLayout(1, 1280, 700, 8);
     expect(width / height).toBeCloseTo(16 / 9, 1);
-  });
-});
-
-describe('tilesPerPage', () => {
-  it('puts everyone on one page while their tiles stay useful, and pages beyond that', () => {
-    expect(tilesPerPage(6, 1264, 660, 8)).toBe(6);
-    expect(tilesPerPage(50, 1264, 660, 8)).toBeLessThan(50);
-    const perPage = tilesPerPage(50, 374, 640, 8);
-    expect(tileLayout(perPage, 374, 640, 8).width).toBeGreaterThanOrEqual(MIN_TILE_WIDTH);
-    expect(tileLayout(perPage + 1, 374, 640, 8).width).toBeLessThan(MIN_TILE_WIDTH);
-  });
-
-  it('shows at least one tile, however small the area', () => {
-    expect(tilesPerPage(3, 100, 60, 8)).toBe(1);
-    expect(tilesPerPage(0, 800, 600, 8)).toBe(1);
   });
 });

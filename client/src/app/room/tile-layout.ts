@@ -28,14 +28,3 @@ export function tileLayout(count: number, width: number, height: number, gap: nu
   }
   return best;
 }
-
-/** Tiles narrower than this show a face too small to read: the grid pages instead. */
-export const MIN_TILE_WIDTH = 160;
-
-/** How many tiles one grid page holds: as many as fit at least MIN_TILE_WIDTH wide, at least one. */
-export function tilesPerPage(count: number, width: number, height: number, gap: number): number {
-  for (let fit = count; fit > 1; fit--) {
-    if (tileLayout(fit, width, height, gap).width >= MIN_TILE_WIDTH) return fit;
-  }
-  return 1;
-}

@@ -95,9 +95,6 @@ export interface Strings {
   readonly unpin: string;
   readonly speakerView: string;
   readonly gridView: string;
-  readonly previousPage: string;
-  readonly nextPage: string;
-  readonly page: (page: number, pages: number) => string;
   readonly settings: string;
   readonly camera: string;
   readonly microphone: string;
@@ -221,9 +218,6 @@ export const EN: Strings = {
   unpin: 'Unpin',
   speakerView: 'Speaker view',
   gridView: 'Grid view',
-  previousPage: 'Previous page',
-  nextPage: 'Next page',
-  page: (page, pages) => `Page ${page} of ${pages}`,
   settings: 'Settings',
   camera: 'Camera',
   microphone: 'Microphone',
@@ -349,9 +343,6 @@ export const DE: Strings = {
   unpin: 'Lösen',
   speakerView: 'Sprecheransicht',
   gridView: 'Kachelansicht',
-  previousPage: 'Vorherige Seite',
-  nextPage: 'Nächste Seite',
-  page: (page, pages) => `Seite ${page} von ${pages}`,
   settings: 'Einstellungen',
   camera: 'Kamera',
   microphone: 'Mikrofon',
