@@ -116,7 +116,7 @@ describe('decodeClientMessage', () => {
         method: 'commit',
         data: { commit: 'AAE', added: Array.from({ length: 257 }, (_, i) => `p${i}`), removed: [] },
       },
-      { type: 'request', id: 1, method: 'pauseConsumer', data: { consumerId: 'c' } },
+      { type: 'request', id: 1, method: 'kickPeer', data: { peerId: 'p' } },
       { type: 'pong' },
       [1, 2, 3],
       null,
