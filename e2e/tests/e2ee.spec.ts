@@ -129,7 +129,8 @@ test.describe('end-to-end encryption', () => {
       'encrypted video reaches Eve',
     );
     expect(withoutKeys.frames, 'frames Eve decodes without the keys').toBe(0);
-    expect((await remoteTiles(eve.page)).map((tile) => tile.name).sort(), 'names Eve learns').toEqual(['Guest', 'Guest', 'Guest']);
+    // Eve sees the three as numbered guests: no name reaches her.
+    expect((await remoteTiles(eve.page)).map((tile) => tile.name).sort(), 'names Eve learns').toEqual(['Guest 1', 'Guest 2', 'Guest 3']);
     // Her KeyPackage lacks the link's proof: she is never added, and shown as such (with no name: she never sent one).
     await expect(ada.page.locator('[data-tile="remote"][aria-label="Guest"]')).toContainText('Not verified');
     expect(await securityOf(ada.page), 'someone without the secret does not weaken the room').toBe(E2EE);
