@@ -1,7 +1,7 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
 import { fakeAudioFiles } from '../support/fake-audio';
-import { health, newRoomLink, openPage, until, type Participant } from '../support/participants';
+import { framesDecoded, health, newRoomLink, openPage, until, type Participant } from '../support/participants';
 
 /** The words a test clicks and reads, in each language the app speaks. */
 const WORDS = {
@@ -58,18 +58,11 @@ async function joinIn(browser: Browser, room: string, name: string, locale: Loca
 const tile = (page: Page, name: string) => page.getByRole('group', { name, exact: true });
 
 /** Frames decoded on the inbound video that feeds the track of the element matching `selector`. */
-function decodedFor(page: Page, selector: string): Promise<number> {
-  return page.evaluate(async (selector) => {
-    const video = document.querySelector<HTMLVideoElement>(selector);
-    const trackId = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id;
-    let frames = 0;
-    for (const connection of window.__peerConnections) {
-      (await connection.getStats()).forEach((report) => {
-        if (report.type === 'inbound-rtp' && report.trackIdentifier === trackId) frames = report.framesDecoded ?? 0;
-      });
-    }
-    return frames;
-  }, selector);
+async function decodedFor(page: Page, selector: string): Promise<number> {
+  const trackId = await page
+    .locator(selector)
+    .evaluate((video: HTMLVideoElement) => (video.srcObject as MediaStream | null)?.getVideoTracks()[0]?.id ?? '');
+  return framesDecoded(page, trackId);
 }
 
 /** A coarse 32×18 luma picture of a video element's current frame, or of a track played into a fresh element. */
