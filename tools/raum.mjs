@@ -19,12 +19,13 @@ const nodeDir = join(toolsDir, 'node');
 /**
  * Debian packages each command needs (the worker build's own come from
  * ensureWorker). The tests run coturn and nginx -t on the shipped
- * configurations and put clients into network namespaces (iproute2).
+ * configurations, put clients into network namespaces (iproute2), and call
+ * between Chromium and Firefox ESR.
  */
 const PACKAGES = {
   start: [],
   build: [],
-  test: ['chromium', 'coturn', 'nginx-light', 'openssl', 'iproute2'],
+  test: ['chromium', 'firefox-esr', 'coturn', 'nginx-light', 'openssl', 'iproute2'],
   bench: ['chromium'],
 };
 

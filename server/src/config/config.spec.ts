@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.port, 8080);
     assert.equal(config.rtcListenIp, '127.0.0.1');
+    assert.equal(config.rtcHostAddress, true, 'the laptop default: also on the host’s own address, for Firefox');
     assert.equal(config.rtcAnnouncedAddress, undefined);
     assert.equal(config.rtcUdp && config.rtcTcp, true);
     assert.ok(config.workers >= 1);
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
         host: '0.0.0.0',
         port: 9000,
         rtcListenIp: '10.0.0.5',
+        rtcHostAddress: false,
         rtcAnnouncedAddress: 'media.example.org',
         rtcPort: 50000,
         rtcUdp: false,
@@ -71,6 +73,12 @@ describe('loadConfig', () => {
         ...unchecked,
       },
     );
+  });
+
+  it('keeps the SFU on exactly the configured address once either media address is set', () => {
+    assert.equal(loadConfig({ RAUM_RTC_LISTEN_IP: '127.0.0.1' }).rtcHostAddress, false);
+    assert.equal(loadConfig({ RAUM_RTC_ANNOUNCED_ADDRESS: 'media.example.org' }).rtcHostAddress, false);
+    assert.equal(loadConfig({ RAUM_RTC_LISTEN_IP: ' ' }).rtcHostAddress, true, 'blank counts as unset');
   });
 
   it('reads the public URL, the timings and the limits', () => {

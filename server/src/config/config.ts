@@ -9,6 +9,12 @@ export interface RaumConfig {
   readonly port: number;
   /** Address the SFU's sockets bind to. */
   readonly rtcListenIp: string;
+  /**
+   * The laptop default (neither RAUM_RTC_LISTEN_IP nor RAUM_RTC_ANNOUNCED_ADDRESS
+   * set): the SFU also listens on one of this host's own addresses, because
+   * Firefox never pairs its host candidates with a loopback one.
+   */
+  readonly rtcHostAddress: boolean;
   /** Address announced to browsers, when it differs from rtcListenIp (NAT, public IP). */
   readonly rtcAnnouncedAddress: string | undefined;
   /**
@@ -206,6 +212,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
     host: ip(env, 'RAUM_HOST', '127.0.0.1'),
     port: integer(env, 'RAUM_PORT', 8080, 0, 65535),
     rtcListenIp: ip(env, 'RAUM_RTC_LISTEN_IP', '127.0.0.1'),
+    rtcHostAddress: read(env, 'RAUM_RTC_LISTEN_IP') === undefined && read(env, 'RAUM_RTC_ANNOUNCED_ADDRESS') === undefined,
     rtcAnnouncedAddress: hostname(env, 'RAUM_RTC_ANNOUNCED_ADDRESS'),
     rtcPort,
     rtcUdp,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
+import { hostAddress, webRtcListenInfos } from './listen-infos';
 import { MEDIA_CODECS, WITHHELD_HEADER_EXTENSIONS } from './media-codecs';
 
 export interface MediaCensus {
@@ -32,7 +33,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
  * Owns the SFU processes: one mediasoup worker per configured core, each with
- * one WebRtcServer (one UDP and one TCP port) that all its transports share.
+ * one WebRtcServer (one UDP and one TCP port, on one or two addresses) that
+ * all its transports share.
  * Hands out routers on the least busy live worker. A worker that dies takes
  * only its own routers with it; it is started again, with a growing delay if
  * workers keep dying.
@@ -151,12 +153,19 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private async start(slot: WorkerSlot): Promise<void> {
     const worker = await mediasoup.createWorker({ logLevel: 'warn', logTags: [] });
     worker.on('died', () => this.died(slot, worker));
-    const { rtcListenIp: ip, rtcAnnouncedAddress: announcedAddress, rtcPort, rtcUdp, rtcTcp } = this.config;
-    const port = rtcPort + slot.index;
-    const protocols: Array<'udp' | 'tcp'> = [...(rtcUdp ? ['udp' as const] : []), ...(rtcTcp ? ['tcp' as const] : [])];
-    slot.webRtcServer = await worker.createWebRtcServer({
-      listenInfos: protocols.map((protocol) => ({ protocol, ip, announcedAddress, port })),
-    });
+    const port = this.config.rtcPort + slot.index;
+    // Looked up at every start, so a worker started again after a network change takes the current address.
+    const extra = this.config.rtcHostAddress ? hostAddress() : undefined;
+    try {
+      slot.webRtcServer = await worker.createWebRtcServer({ listenInfos: webRtcListenInfos(this.config, port, extra) });
+    } catch (error) {
+      if (!extra) throw error;
+      // Chromium still connects over loopback; only Firefox on this host cannot.
+      this.logger.warn(
+        `the SFU listens on loopback only (Firefox on this host cannot connect): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      slot.webRtcServer = await worker.createWebRtcServer({ listenInfos: webRtcListenInfos(this.config, port) });
+    }
     slot.worker = worker;
     for (const resolve of this.revived.splice(0)) resolve();
   }

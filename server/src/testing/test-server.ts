@@ -23,8 +23,16 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/** Server tests keep the SFU on loopback only (listen-infos.spec.ts covers the laptop default's second address). */
 export async function testConfig(env: Record<string, string> = {}): Promise<RaumConfig> {
-  return loadConfig({ RAUM_WORKERS: '1', RAUM_PORT: '0', RAUM_RTC_PORT: String(await freePort()), RAUM_HEALTH_DETAILS: 'true', ...env });
+  return loadConfig({
+    RAUM_WORKERS: '1',
+    RAUM_PORT: '0',
+    RAUM_RTC_LISTEN_IP: '127.0.0.1',
+    RAUM_RTC_PORT: String(await freePort()),
+    RAUM_HEALTH_DETAILS: 'true',
+    ...env,
+  });
 }
 
 export interface TestServer {
