@@ -264,6 +264,13 @@ test.describe('everything a meeting needs', () => {
       return streams[0] ?? 0;
     };
 
+    // The tile tells how Ada's streams arrive, from this browser's own stats.
+    await expect(
+      tile(ben.page, 'Ada').getByRole('img', { name: /connection: \d+ % of packets lost, [1-9]\d* frames per second/ }),
+    ).toBeVisible({
+      timeout: 20_000,
+    });
+
     await ben.page.setViewportSize({ width: 1920, height: 1080 });
     const large = await until(widthAt, (width) => width >= 640, 'a large tile receives the high layer', 30_000);
     // Two tiles side by side in a small window: each about 330 pixels wide, still on screen.

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
 import type { Reaction } from '../core/e2ee/group-content';
+import type { Measured } from '../core/media/connection-quality';
 import { I18n } from '../core/i18n/i18n';
 import { MediaStreamDirective } from './media-stream.directive';
 
@@ -45,6 +46,16 @@ import { MediaStreamDirective } from './media-stream.directive';
       @if (note(); as note) {
         <span class="tile__state tile__state--warning">{{ note }}</span>
       }
+      @if (connection(); as connection) {
+        <span
+          class="tile__quality"
+          [attr.data-quality]="connection.quality"
+          role="img"
+          [attr.aria-label]="connection.text"
+          [title]="connection.text"
+          ><span></span><span></span><span></span
+        ></span>
+      }
     </div>
     @if (pinnable()) {
       <button
@@ -77,6 +88,8 @@ export class VideoTile {
   readonly pinnable = input(false);
   readonly pinned = input(false);
   readonly pinToggle = output<void>();
+  /** How this person's streams arrive here, measured in this browser. */
+  readonly quality = input<Measured | undefined>();
   /** A warning about this person's encryption (not verified, not end-to-end encrypted). */
   readonly note = input<string | undefined>();
 
@@ -91,6 +104,18 @@ export class VideoTile {
     const t = this.i18n.t();
     if (!this.screen()) return this.person();
     return this.self() ? t.yourScreen : t.screenOf(this.person());
+  });
+  protected readonly connection = computed(() => {
+    const measured = this.quality();
+    if (!measured) return undefined;
+    const t = this.i18n.t();
+    const { loss, fps, jitter } = measured.arrival;
+    const details = t.connectionDetails(
+      Math.round(loss * 100),
+      fps && Math.round(fps),
+      jitter === undefined ? undefined : Math.round(jitter * 1000),
+    );
+    return { quality: measured.quality, text: `${t.connection[measured.quality]}: ${details}` };
   });
   protected readonly initial = computed(() => (this.name() || this.label()).trim().charAt(0).toUpperCase());
 }

@@ -1,4 +1,5 @@
 import type { Reaction } from '../e2ee/group-content';
+import type { Quality } from '../media/connection-quality';
 
 /** Every text the app shows, per language. English and German are complete. */
 export interface Strings {
@@ -114,6 +115,8 @@ export interface Strings {
   readonly reloadToUpdate: string;
   readonly installApp: string;
   readonly meeting: string;
+  readonly connection: Readonly<Record<Quality, string>>;
+  readonly connectionDetails: (loss: number, fps: number | undefined, jitterMs: number | undefined) => string;
 }
 
 export const EN: Strings = {
@@ -237,6 +240,15 @@ export const EN: Strings = {
   reloadToUpdate: 'Reload to update',
   installApp: 'Install app',
   meeting: 'Meeting',
+  connection: { good: 'Good connection', fair: 'Unstable connection', poor: 'Poor connection' },
+  connectionDetails: (loss, fps, jitterMs) =>
+    [
+      `${loss} % of packets lost`,
+      fps === undefined ? '' : `${fps} frames per second`,
+      jitterMs === undefined ? '' : `${jitterMs} ms jitter`,
+    ]
+      .filter(Boolean)
+      .join(', '),
 };
 
 export const DE: Strings = {
@@ -364,4 +376,13 @@ export const DE: Strings = {
   reloadToUpdate: 'Neu laden zum Aktualisieren',
   installApp: 'App installieren',
   meeting: 'Meeting',
+  connection: { good: 'Gute Verbindung', fair: 'Instabile Verbindung', poor: 'Schlechte Verbindung' },
+  connectionDetails: (loss, fps, jitterMs) =>
+    [
+      `${loss} % der Pakete verloren`,
+      fps === undefined ? '' : `${fps} Bilder pro Sekunde`,
+      jitterMs === undefined ? '' : `${jitterMs} ms Jitter`,
+    ]
+      .filter(Boolean)
+      .join(', '),
 };

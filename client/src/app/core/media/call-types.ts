@@ -9,6 +9,8 @@ export interface RemoteMedia {
   readonly track: MediaStreamTrack;
   /** The sender turned it off (camera off, microphone muted). */
   readonly paused: boolean;
+  /** This receiver's getStats() for the stream; read only here, never sent anywhere. */
+  readonly stats: () => Promise<RTCStatsReport>;
 }
 
 /** Another person in the call, as the page shows them. */

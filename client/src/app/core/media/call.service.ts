@@ -8,6 +8,7 @@ import { AppUpdate } from '../update/app-update';
 import type { Call } from './call';
 import { CALL_FACTORY } from './call-factory';
 import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant, type Reception } from './call-types';
+import { ConnectionQuality } from './connection-quality';
 import { EncryptionProof, securityOf } from './encryption-proof';
 import { Devices, type CaptureFailure } from './devices';
 import { ReactionBoard } from './reactions';
@@ -19,6 +20,7 @@ import { SELF } from './speaking';
 /** Joining afresh (the server forgot this participant) is tried this long before giving up. */
 const REJOIN_GIVE_UP_MS = 120_000;
 const REJOIN_BACKOFF_MS = [0, 500, 1000, 2000, 4000];
+const MAX_CHAT_LINES = 500;
 
 export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
 
@@ -31,8 +33,6 @@ export interface ChatLine {
   readonly text: string;
   readonly at: Date;
 }
-
-const MAX_CHAT_LINES = 500;
 
 /**
  * The page's view of one call: local camera and microphone, the phase of
@@ -59,6 +59,7 @@ export class CallService implements OnDestroy {
   );
   readonly hand = signal(false);
   readonly speakers = new Speakers();
+  readonly quality = new ConnectionQuality(() => this.participants());
   readonly talkingWhileMuted = computed(() => !this.microphoneOn() && this.speakers.speaking().has(SELF));
   readonly e2ee = signal<E2eeState | undefined>(undefined);
   readonly chat = signal<readonly ChatLine[]>([]);
@@ -238,7 +239,7 @@ export class CallService implements OnDestroy {
     this.#joined = call;
     this.phase.set('in-call');
     // No "Reload to update" in the middle of a call, and the screen stays on.
-    this.#duringCall ??= [this.update.callStarted(), keepScreenAwake()];
+    this.#duringCall ??= [this.update.callStarted(), keepScreenAwake(), this.quality.start()];
     this.reconnecting.set(false);
     this.#proof.watch(call);
     // Apply the devices' state now, including what was toggled while joining.

@@ -118,7 +118,13 @@ function toParticipant(peer: RemotePeer): Participant {
   const media: Partial<Record<ProducerInfo['source'], RemoteMedia>> = {};
   for (const producer of peer.producers.values()) {
     if (!producer.consumer) continue;
-    media[producer.info.source] = { producerId: producer.info.producerId, track: producer.consumer.track, paused: producer.paused };
+    const { consumer } = producer;
+    media[producer.info.source] = {
+      producerId: producer.info.producerId,
+      track: consumer.track,
+      paused: producer.paused,
+      stats: () => consumer.getStats(),
+    };
   }
   return {
     peerId: peer.peerId,
