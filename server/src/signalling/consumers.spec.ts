@@ -102,6 +102,32 @@ describe('streams and what each receiver asks of them', () => {
     await Promise.all([ada.client, ben.client, cem.client].map((client) => client.close()));
   });
 
+  it('a receiver that pauses a stream while its sender closes it gets not-found, and the server logs no fault', async () => {
+    const room = newRoom();
+    const ben = await joined(room, 'recv');
+    const answers = new Set<string | undefined>();
+    for (let round = 0; round < 5; round++) {
+      const { ada, producerId } = await cameraIn(room, videoRtpParameters(9000 + round));
+      const { consumerId } = await ben.client.call('consume', { producerId });
+      // Sent together: the worker may close the consumer before the pause reaches it.
+      const [, paused] = await Promise.all([
+        ada.client.request('closeProducer', { producerId }),
+        ben.client.request('pauseConsumer', { consumerId }),
+      ]);
+      answers.add(paused.error?.code);
+      await ada.client.close();
+    }
+    assert.deepEqual(
+      [...answers].filter((code) => code !== undefined && code !== 'not-found'),
+      [],
+    );
+    assert.deepEqual(
+      server.logged.filter((line) => line.startsWith('ERROR [signalling]')),
+      [],
+    );
+    await ben.client.close();
+  });
+
   it('sets the preferred simulcast layer a receiver asks for, and refuses layers that do not exist', async () => {
     const room = newRoom();
     const { ada, producerId } = await cameraIn(room, simulcast(8000));

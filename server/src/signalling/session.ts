@@ -394,6 +394,8 @@ async function mediasoupCall<T>(call: () => Promise<T>): Promise<T> {
     const message = error instanceof Error ? error.message.replace(/\s*\[method:[^\]]*\]$/, '') : '';
     if (error instanceof TypeError) throw new RaumError('bad-request', message);
     if (error instanceof errors.UnsupportedError) throw new RaumError('unsupported', message);
+    // The worker closed it meanwhile (its producer or transport went), before this side heard of it.
+    if (error instanceof errors.NotFoundError) throw new RaumError('not-found', 'that stream is gone');
     throw error;
   }
 }
