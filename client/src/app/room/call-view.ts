@@ -5,10 +5,12 @@ import {
   Component,
   computed,
   DestroyRef,
+  effect,
   ElementRef,
   inject,
   input,
   signal,
+  untracked,
   viewChild,
 } from '@angular/core';
 import { REACTIONS, type Reaction } from '../core/e2ee/group-content';
@@ -17,12 +19,14 @@ import type { Participant, Reception } from '../core/media/call-types';
 import { CallService } from '../core/media/call.service';
 import { ChatPanel } from './chat-panel';
 import { DeviceToggles } from './device-toggles';
+import { Icon } from './icon';
 import { MediaStreamDirective } from './media-stream.directive';
 import { PeoplePanel } from './people-panel';
+import { PictureInPicture } from './picture-in-picture';
 import { ReceptionDirective } from './reception.directive';
 import { SecurityBadge } from './security-badge';
 import { SettingsPanel } from './settings-panel';
-import { tileLayout } from './tile-layout';
+import { tileLayout, tilesPerPage } from './tile-layout';
 import { VerifyPanel } from './verify-panel';
 import { VideoTile } from './video-tile';
 
@@ -43,6 +47,8 @@ interface Presentation {
 
 /** Matches the gap of .call__grid in call-view.scss (px). */
 const GRID_GAP = 8;
+/** The smallest grid tile worth showing (CSS px); rather than smaller ones, the grid gets pages. */
+const USEFUL_TILE = { width: 160, height: 90 };
 
 /** The meeting itself: everyone's tiles, everyone's audio, and the controls. */
 @Component({
@@ -53,10 +59,12 @@ const GRID_GAP = 8;
     MediaStreamDirective,
     ReceptionDirective,
     DeviceToggles,
+    Icon,
     SecurityBadge,
     VerifyPanel,
     ChatPanel,
     PeoplePanel,
+    PictureInPicture,
     SettingsPanel,
   ],
   templateUrl: './call-view.html',
@@ -101,6 +109,24 @@ export class CallView {
   protected readonly focused = computed(() => this.presentation() !== undefined || this.main() !== undefined);
   /** The remote people in the grid or the strip. */
   protected readonly others = computed(() => this.call.participants().filter((participant) => participant !== this.main()));
+  /**
+   * What a picture-in-picture window shows: someone's shared screen, else the
+   * first with a camera on of the person large, the one speaking, the rest.
+   */
+  protected readonly stage = computed<{ peerId: string; track: MediaStreamTrack } | undefined>(() => {
+    const presentation = this.presentation();
+    if (presentation?.peerId) return { peerId: presentation.peerId, track: presentation.track };
+    const people = this.call.participants();
+    const speaker = people.find((participant) => participant.peerId === this.call.speakers.activeSpeaker());
+    const shown = [this.main(), speaker, ...people].find((participant) => participant?.camera && !participant.camera.paused);
+    return shown?.camera && { peerId: shown.peerId, track: shown.camera.track };
+  });
+  /** Whether the picture-in-picture window is open. */
+  protected readonly pictureInPicture = signal(false);
+  /** The person whose camera is in that window, and so keeps arriving while the page is hidden. */
+  private windowed: string | undefined;
+  /** Each remote camera tile's last report of how it is shown. */
+  private readonly receptions = new Map<string, Reception>();
   /** Chat lines seen while the chat was open; the rest are unread. */
   private readonly read = signal(0);
   protected readonly unread = computed(() => (this.panel() === 'chat' ? 0 : Math.max(0, this.call.chat().length - this.read())));
@@ -109,10 +135,21 @@ export class CallView {
   private opener: HTMLElement | undefined;
   private readonly grid = viewChild.required<ElementRef<HTMLElement>>('grid');
   private readonly gridSize = signal({ width: 0, height: 0 });
-  /** The biggest tiles that fit everyone in the grid, recomputed as people come and go or the window changes. */
+  /** Tiles on one grid page: everyone, unless that would make the tiles too small (never before the grid was measured). */
+  protected readonly perPage = computed(() => {
+    const { width, height } = this.gridSize();
+    const count = this.others().length + 1;
+    if (this.focused() || width === 0 || height === 0) return count;
+    return tilesPerPage(count, width, height, GRID_GAP, USEFUL_TILE);
+  });
+  protected readonly pages = computed(() => Math.ceil((this.others().length + 1) / this.perPage()));
+  protected readonly chosenPage = signal(0);
+  /** The page shown; the last one when people left and the chosen one is gone. */
+  protected readonly page = computed(() => Math.min(this.chosenPage(), this.pages() - 1));
+  /** The biggest tiles that fit a page of the grid, recomputed as people come and go or the window changes. */
   protected readonly layout = computed(() => {
     const { width, height } = this.gridSize();
-    return tileLayout(this.others().length + 1, width, height, GRID_GAP);
+    return tileLayout(Math.min(this.others().length + 1, this.perPage()), width, height, GRID_GAP);
   });
 
   constructor() {
@@ -122,6 +159,13 @@ export class CallView {
     const phoneChanged = () => this.phone.set(phone.matches);
     phone.addEventListener('change', phoneChanged);
     destroyRef.onDestroy(() => phone.removeEventListener('change', phoneChanged));
+    effect(() => {
+      const windowed = this.pictureInPicture() ? this.stage()?.peerId : undefined;
+      const before = this.windowed;
+      if (windowed === before) return;
+      this.windowed = windowed;
+      untracked(() => [before, windowed].forEach((peerId) => peerId && this.receive(peerId)));
+    });
     afterNextRender(() => {
       const observer = new ResizeObserver(([entry]) =>
         this.gridSize.set({ width: entry.contentRect.width, height: entry.contentRect.height }),
@@ -133,7 +177,19 @@ export class CallView {
 
   /** A remote tile's size or visibility changed: the SFU sends what it shows, or nothing. */
   protected shown(peerId: string, reception: Reception): void {
-    this.call.setReception(peerId, 'camera', reception);
+    this.receptions.set(peerId, reception);
+    this.receive(peerId);
+  }
+
+  /** As the tile reported, except that the camera in the picture-in-picture window counts as shown. */
+  private receive(peerId: string): void {
+    const reception = this.receptions.get(peerId);
+    if (reception) this.call.setReception(peerId, 'camera', this.windowed === peerId ? { ...reception, visible: true } : reception);
+  }
+
+  /** Whether the grid's tile at `index` (0 is this person's own) is on another page than the one shown. */
+  protected elsewhere(index: number): boolean {
+    return Math.floor(index / this.perPage()) !== this.page();
   }
 
   protected togglePin(peerId: string): void {

@@ -28,3 +28,21 @@ export function tileLayout(count: number, width: number, height: number, gap: nu
   }
   return best;
 }
+
+/**
+ * How many of `count` tiles one grid page holds so that none is smaller than
+ * `least`: all of them when they fit, else as many as do (at least one).
+ */
+export function tilesPerPage(
+  count: number,
+  width: number,
+  height: number,
+  gap: number,
+  least: { readonly width: number; readonly height: number },
+): number {
+  for (let shown = count; shown > 1; shown--) {
+    const layout = tileLayout(shown, width, height, gap);
+    if (layout.width >= least.width && layout.height >= least.height) return shown;
+  }
+  return 1;
+}

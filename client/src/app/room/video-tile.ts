@@ -2,12 +2,13 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, output } f
 import type { Reaction } from '../core/e2ee/group-content';
 import type { Measured } from '../core/media/connection-quality';
 import { I18n } from '../core/i18n/i18n';
+import { Icon } from './icon';
 import { MediaStreamDirective } from './media-stream.directive';
 
 /** One person's tile (their video, or their initial while the camera is off), or a shared screen. */
 @Component({
   selector: 'raum-video-tile',
-  imports: [MediaStreamDirective],
+  imports: [MediaStreamDirective, Icon],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: {
     class: 'tile',
@@ -65,7 +66,7 @@ import { MediaStreamDirective } from './media-stream.directive';
         [attr.aria-pressed]="pinned()"
         (click)="pinToggle.emit()"
       >
-        📌
+        <raum-icon name="pin" />
       </button>
     }
   `,

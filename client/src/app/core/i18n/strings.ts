@@ -41,6 +41,9 @@ export interface Strings {
   readonly updateRequired: string;
   readonly reload: string;
   readonly participants: (count: number) => string;
+  readonly previousPage: string;
+  readonly nextPage: string;
+  readonly pageOf: (page: number, pages: number) => string;
   readonly requireE2eeOption: string;
   readonly requireE2eeHint: string;
   readonly incompleteLink: string;
@@ -97,6 +100,8 @@ export interface Strings {
   readonly speakerView: string;
   readonly gridView: string;
   readonly settings: string;
+  /** The toolbar of the call, as a landmark. */
+  readonly controls: string;
   readonly camera: string;
   readonly microphone: string;
   readonly speaker: string;
@@ -158,6 +163,9 @@ export const EN: Strings = {
   updateRequired: 'Raum has been updated. Reload the page to continue.',
   reload: 'Reload',
   participants: (count) => (count === 1 ? '1 person' : `${count} people`),
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  pageOf: (page, pages) => `Page ${page} of ${pages}`,
   requireE2eeOption: 'Admit only browsers with end-to-end encryption',
   requireE2eeHint:
     'Otherwise, while someone’s browser cannot encrypt end to end, the meeting falls back to transport encryption for everyone and says so.',
@@ -222,6 +230,7 @@ export const EN: Strings = {
   speakerView: 'Speaker view',
   gridView: 'Grid view',
   settings: 'Settings',
+  controls: 'Call controls',
   camera: 'Camera',
   microphone: 'Microphone',
   speaker: 'Speaker',
@@ -290,6 +299,9 @@ export const DE: Strings = {
   updateRequired: 'Raum wurde aktualisiert. Lade die Seite neu, um fortzufahren.',
   reload: 'Neu laden',
   participants: (count) => (count === 1 ? '1 Person' : `${count} Personen`),
+  previousPage: 'Vorherige Seite',
+  nextPage: 'Nächste Seite',
+  pageOf: (page, pages) => `Seite ${page} von ${pages}`,
   requireE2eeOption: 'Nur Browser mit Ende-zu-Ende-Verschlüsselung zulassen',
   requireE2eeHint:
     'Sonst wird das Meeting, solange ein Browser nicht Ende-zu-Ende verschlüsseln kann, für alle nur transportverschlüsselt – und zeigt das an.',
@@ -356,6 +368,7 @@ export const DE: Strings = {
   speakerView: 'Sprecheransicht',
   gridView: 'Kachelansicht',
   settings: 'Einstellungen',
+  controls: 'Steuerung',
   camera: 'Kamera',
   microphone: 'Mikrofon',
   speaker: 'Lautsprecher',
