@@ -85,12 +85,15 @@ export async function joinInFirefox(browser: Browser, roomPath: string, name: st
   return { name, page };
 }
 
-/** Frames decoded so far of each remote person's video, by the name on their tile (getStats of the receiver that feeds it). */
+/**
+ * Frames decoded so far of each remote video shown, people and shared screens, by the name on its tile
+ * (getStats of the receiver that feeds it).
+ */
 export function framesDecodedByName(page: Page): Promise<Record<string, number>> {
   return page.evaluate(async () => {
     const { __firefoxConnections: connections } = window as unknown as Instrumented;
     const decoded: Record<string, number> = {};
-    for (const tile of document.querySelectorAll<HTMLElement>('[data-tile="remote"]')) {
+    for (const tile of document.querySelectorAll<HTMLElement>('[data-tile="remote"], [data-tile="screen"]')) {
       const track = (tile.querySelector('video')?.srcObject as MediaStream | null)?.getVideoTracks()[0];
       const receiver = connections
         .filter((connection) => connection.connectionState !== 'closed')
@@ -103,6 +106,24 @@ export function framesDecodedByName(page: Page): Promise<Record<string, number>>
       decoded[tile.getAttribute('aria-label') ?? ''] = frames;
     }
     return decoded;
+  });
+}
+
+/**
+ * The track of every inbound video stream of the page's live connections, from getStats. mediasoup-client's
+ * bandwidth probe (mid "probator") shows up once its first probe arrives; it is no one's video.
+ */
+export function inboundVideoInFirefox(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const { __firefoxConnections: connections } = window as unknown as Instrumented;
+    const tracks: string[] = [];
+    for (const connection of connections) {
+      if (connection.connectionState === 'closed') continue;
+      (await connection.getStats()).forEach((report) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video' && report.mid !== 'probator') tracks.push(report.trackIdentifier);
+      });
+    }
+    return tracks;
   });
 }
 

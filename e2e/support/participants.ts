@@ -121,14 +121,24 @@ export interface PageOptions {
   readonly joinTimeoutMs?: number;
   /** Lets a test inject scripts (axe-core) past Raum's Content-Security-Policy. */
   readonly bypassCSP?: boolean;
+  /** The window's size from the start, e.g. a phone's. */
+  readonly viewport?: { readonly width: number; readonly height: number };
 }
 
 export async function openPage(
   browser: Browser,
   path: string,
-  { origin = baseURL, locale = 'en-US', withoutEncodedTransforms = false, onlyEncodedStreams = false, watch, bypassCSP }: PageOptions = {},
+  {
+    origin = baseURL,
+    locale = 'en-US',
+    withoutEncodedTransforms = false,
+    onlyEncodedStreams = false,
+    watch,
+    bypassCSP,
+    viewport,
+  }: PageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'], bypassCSP });
+  const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'], bypassCSP, viewport });
   await context.addInitScript(instrument);
   if (withoutEncodedTransforms || onlyEncodedStreams) await context.addInitScript(removeScriptTransform);
   if (withoutEncodedTransforms) await context.addInitScript(removeEncodedStreams);

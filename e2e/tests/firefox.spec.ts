@@ -4,6 +4,7 @@ import type { Browser } from 'puppeteer-core';
 import {
   errorsInFirefox,
   framesDecodedByName,
+  inboundVideoInFirefox,
   joinInFirefox,
   launchFirefox,
   remoteCandidatesInFirefox,
@@ -15,7 +16,10 @@ import { framesDecoded, join, newRoomLink, remoteTiles, securityOf, until, type 
 /**
  * Firefox ESR and Chromium in one call, against the shared server with its
  * default (laptop) media configuration: each decodes the other, both encrypt
- * end to end (Firefox through RTCRtpScriptTransform), and names travel.
+ * end to end (Firefox through RTCRtpScriptTransform), names travel, and
+ * Chromium's shared screen reaches Firefox. Firefox itself cannot share here:
+ * its fake devices are only a camera and a microphone, and headless Firefox
+ * has no screen, so getDisplayMedia answers NotFoundError.
  */
 
 /** Every address of this host: whatever the SFU announces must be one of them. */
@@ -41,9 +45,11 @@ async function decodedInChromium(name: string): Promise<number> {
   return tile?.videoTrackId ? framesDecoded(chromiumSide!.page, tile.videoTrackId) : 0;
 }
 
-test('a Firefox and a Chromium participant see each other, end-to-end encrypted', async ({ browser }) => {
+test('a Firefox and a Chromium participant see each other, end-to-end encrypted, and Firefox sees Chromium’s screen', async ({
+  browser,
+}) => {
   // Two browser engines share the machine's two cores: allow for a slow moment.
-  test.setTimeout(120_000);
+  test.setTimeout(150_000);
   const link = newRoomLink();
   chromiumSide = await join(browser, link, 'Chromium Ben');
   const started = Date.now();
@@ -78,6 +84,24 @@ test('a Firefox and a Chromium participant see each other, end-to-end encrypted'
   for (const address of all) expect(OWN_ADDRESSES, `remote candidate ${address}`).toContain(address);
   expect(used.length).toBeGreaterThan(0);
   for (const address of used) expect(address).not.toMatch(/^127\.|^::1$/);
+
+  // Chromium shares its screen: Firefox shows it as the presentation, decodes it as a stream of its own, and drops it when it ends.
+  const screen = 'Chromium Ben’s screen';
+  const cameraOnly = await inboundVideoInFirefox(firefoxSide.page);
+  await chromiumSide.page.getByRole('button', { name: 'Share screen' }).click();
+  await expect(chromiumSide.page.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
+  await firefoxSide.page.waitForSelector(`[data-tile="screen"][aria-label="${screen}"]`);
+  const firstScreen = await until(inFirefox, (frames) => frames[screen] > 5, 'Firefox decodes Chromium’s screen', 30_000);
+  await until(inFirefox, (frames) => frames[screen] >= firstScreen[screen] + 10, 'Firefox keeps decoding Chromium’s screen');
+  const withScreen = await inboundVideoInFirefox(firefoxSide.page);
+  expect(withScreen, 'the screen arrives as one more video stream').toHaveLength(cameraOnly.length + 1);
+  expect(withScreen).toEqual(expect.arrayContaining(cameraOnly));
+  await chromiumSide.page.getByRole('button', { name: 'Stop sharing' }).click();
+  await firefoxSide.page.waitForSelector('[data-tile="screen"]', { hidden: true });
+  await expect.poll(() => inboundVideoInFirefox(firefoxSide!.page), 'the screen’s stream is gone').toEqual(cameraOnly);
+  // Ben's camera goes on meanwhile.
+  const afterScreen = await inFirefox();
+  await until(inFirefox, (frames) => frames['Chromium Ben'] >= afterScreen['Chromium Ben'] + 10, 'Firefox still decodes Chromium’s camera');
 
   expect(await errorsInFirefox(firefoxSide.page)).toEqual([]);
   expect(chromiumSide.errors).toEqual([]);

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
 import { join, newRoomLink, type Participant } from '../support/participants';
 
 const VIEWPORTS = [
@@ -47,4 +48,119 @@ test.describe('layout on a phone and a desktop', () => {
       expect(scroll.height, 'the page itself does not scroll').toBeLessThanOrEqual(viewport.height);
     });
   }
+});
+
+const PHONE = { width: 390, height: 844 };
+
+/** Remote videos decoding now at a page (frames in the last interval), and which of their tiles are on screen. */
+async function decodingAndVisible(page: Page): Promise<{ decoding: number; visible: number; remote: number }> {
+  const frames = () =>
+    page.evaluate(async () => {
+      const byTrack: Record<string, number> = {};
+      for (const connection of window.__peerConnections) {
+        (await connection.getStats()).forEach((report) => {
+          if (report.type === 'inbound-rtp' && report.kind === 'video') byTrack[report.trackIdentifier] = report.framesDecoded ?? 0;
+        });
+      }
+      return byTrack;
+    });
+  const before = await frames();
+  await page.waitForTimeout(3000);
+  const after = await frames();
+  const decoding = Object.keys(after).filter((track) => after[track] > (before[track] ?? 0)).length;
+  const remote = await page.locator('[data-tile="remote"]').count();
+  let visible = 0;
+  for (const tile of await page.locator('[data-tile="remote"]').all()) {
+    const box = await tile.boundingBox();
+    const strip = await tile.evaluate((element) => {
+      const { left, right } = element.parentElement!.getBoundingClientRect();
+      const own = element.getBoundingClientRect();
+      return own.right > left && own.left < right && own.width > 0;
+    });
+    const { width, height } = page.viewportSize()!;
+    if (box && strip && box.y < height && box.x < width && box.x + box.width > 0) visible++;
+  }
+  return { decoding, visible, remote };
+}
+
+test.describe('speaker view and what a phone decodes', () => {
+  let people: Participant[] = [];
+  let others: Browser | undefined;
+  test.afterEach(async () => {
+    for (const person of people) await person.context.close();
+    people = [];
+    await others?.close();
+  });
+
+  test('a phone in a 6-person call shows the speaker large, decodes only the videos on screen; pinning and the grid work', async ({
+    browser,
+  }) => {
+    test.setTimeout(360_000);
+    const room = newRoomLink();
+    // Six phones, each decoding only what it shows; the other five film at 8 frames a second, so that two cores can run them all.
+    others = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS.map((flag) => (flag === '--use-fake-device-for-media-stream' ? `${flag}=fps=8` : flag)),
+    });
+    for (const [index, name] of ['Ada', 'Ben', 'Cem', 'Dan', 'Eva', 'Fin'].entries()) {
+      people.push(await join(index === 0 ? browser : others, room, name, { joinTimeoutMs: 60_000, viewport: PHONE }));
+    }
+    const { page } = people[0];
+    await expect(page.locator('[data-tile="remote"]')).toHaveCount(5, { timeout: 60_000 });
+    await expect(page.locator('.call__main[data-tile="remote"]'), 'one person large on a phone').toHaveCount(1);
+    await expect(page.getByRole('button', { name: 'Grid view' })).toBeVisible();
+
+    await expect
+      .poll(
+        async () => {
+          const { decoding, visible } = await decodingAndVisible(page);
+          return decoding > 0 && decoding <= visible;
+        },
+        { timeout: 30_000, message: 'decodes some videos, and no more than are on screen' },
+      )
+      .toBe(true);
+    const seen = await decodingAndVisible(page);
+    test.info().annotations.push({ type: 'figures', description: JSON.stringify(seen) });
+    expect(seen.visible, 'some tiles are scrolled away in the strip').toBeLessThan(seen.remote);
+
+    // Pinning Cem puts Cem large; unpinning gives the stage back to the speaker.
+    await page.getByRole('button', { name: 'Pin: Cem' }).click();
+    await expect(page.locator('.call__main[data-tile="remote"]')).toHaveAttribute('aria-label', 'Cem');
+    await page.getByRole('button', { name: 'Unpin: Cem' }).click();
+    await expect(page.getByRole('button', { name: 'Pin: Cem' })).toBeVisible();
+
+    // The grid: everyone at a useful size.
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    await expect(page.locator('.call__main')).toHaveCount(0);
+    for (const tile of await page.locator('[data-tile]:visible').all()) {
+      expect((await tile.boundingBox())!.width, 'a grid tile at a useful size').toBeGreaterThanOrEqual(160);
+    }
+    await expect(page.getByRole('button', { name: 'Speaker view' })).toBeVisible();
+  });
+
+  test('a short window pages the grid rather than shrink its tiles; a tile on another page decodes nothing', async ({ browser }) => {
+    const room = newRoomLink();
+    for (const name of ['Ada', 'Ben', 'Cem']) people.push(await join(browser, room, name, { viewport: PHONE }));
+    const { page } = people[0];
+    await expect(page.locator('[data-tile="remote"]')).toHaveCount(2);
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    await page.setViewportSize({ width: PHONE.width, height: 320 });
+    await expect(page.getByRole('status').filter({ hasText: /^Page 1 of 2$/ })).toBeVisible();
+    await expect(page.locator('[data-tile="self"]')).toBeVisible();
+    for (const tile of await page.locator('[data-tile]:visible').all()) {
+      expect((await tile.boundingBox())!.width, 'a grid tile at a useful size').toBeGreaterThanOrEqual(160);
+    }
+    const onPage = async () => {
+      const { decoding, visible } = await decodingAndVisible(page);
+      return { decoding, visible };
+    };
+    await expect
+      .poll(onPage, { timeout: 30_000, message: 'only the remote tile on this page decodes' })
+      .toEqual({ decoding: 1, visible: 1 });
+
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect(page.getByRole('status').filter({ hasText: /^Page 2 of 2$/ })).toBeVisible();
+    await expect(page.locator('[data-tile="self"]')).toBeHidden();
+    await expect.poll(onPage, { timeout: 30_000, message: 'the other one decodes now, alone' }).toEqual({ decoding: 1, visible: 1 });
+  });
 });
