@@ -79,6 +79,8 @@ export interface Strings {
   readonly guestNumber: (number: number) => string;
   readonly shareScreen: string;
   readonly stopSharing: string;
+  /** Share screen found nothing to share (headless, or no capture allowed by the system). */
+  readonly screenUnavailable: string;
   readonly screenOf: (name: string) => string;
   readonly yourScreen: string;
   readonly raiseHand: string;
@@ -209,6 +211,7 @@ export const EN: Strings = {
   guestNumber: (number) => `Guest ${number}`,
   shareScreen: 'Share screen',
   stopSharing: 'Stop sharing',
+  screenUnavailable: 'This browser offered no screen to share.',
   screenOf: (name) => `${name}’s screen`,
   yourScreen: 'Your screen',
   raiseHand: 'Raise hand',
@@ -347,6 +350,7 @@ export const DE: Strings = {
   guestNumber: (number) => `Gast ${number}`,
   shareScreen: 'Bildschirm teilen',
   stopSharing: 'Freigabe beenden',
+  screenUnavailable: 'Dieser Browser bietet keinen Bildschirm zum Teilen an.',
   screenOf: (name) => `Bildschirm von ${name}`,
   yourScreen: 'Dein Bildschirm',
   raiseHand: 'Hand heben',

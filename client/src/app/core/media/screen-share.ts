@@ -2,6 +2,9 @@ import { signal } from '@angular/core';
 import type { Call } from './call';
 import { canShareScreen, captureScreen } from './screen-capture';
 
+/** How long "no screen to share" stays on screen. */
+const FAILURE_SHOWN_MS = 8000;
+
 /**
  * This person's screen share: its own producers (screen, and screen-audio
  * where the browser gives it), encrypted like the camera, and ended cleanly
@@ -20,10 +23,20 @@ export class ScreenShare {
     private readonly serially: (work: () => Promise<void>) => Promise<unknown>,
   ) {}
 
-  /** Asks which screen to share and sends it; undefined when the person cancelled. */
+  /** The last attempt found no screen to share (a cancel is not a failure); said for a few seconds. */
+  readonly failed = signal(false);
+  #failedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Asks which screen to share and sends it; nothing happens when the person cancels. */
   async start(): Promise<void> {
+    this.failed.set(false);
+    clearTimeout(this.#failedTimer);
     const shared = await captureScreen();
-    if (!shared) return;
+    if (shared === 'unavailable') {
+      this.failed.set(true);
+      this.#failedTimer = setTimeout(() => this.failed.set(false), FAILURE_SHOWN_MS);
+    }
+    if (typeof shared === 'string') return;
     if (!this.call()) {
       for (const track of [shared.video, shared.audio]) track?.stop();
       return;
