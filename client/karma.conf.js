@@ -31,5 +31,9 @@ module.exports = function (config) {
     client: { jasmine: { random: true } },
     singleRun: true,
     restartOnFileChange: false,
+    // A busy shared machine can stall the headless browser for seconds; that is not a failed test.
+    pingTimeout: 30_000,
+    browserDisconnectTimeout: 30_000,
+    browserNoActivityTimeout: 120_000,
   });
 };

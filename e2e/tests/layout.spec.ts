@@ -68,18 +68,17 @@ async function decodingAndVisible(page: Page): Promise<{ decoding: number; visib
   await page.waitForTimeout(3000);
   const after = await frames();
   const decoding = Object.keys(after).filter((track) => after[track] > (before[track] ?? 0)).length;
-  const remote = await page.locator('[data-tile="remote"]').count();
-  let visible = 0;
-  for (const tile of await page.locator('[data-tile="remote"]').all()) {
-    const box = await tile.boundingBox();
-    const strip = await tile.evaluate((element) => {
-      const { left, right } = element.parentElement!.getBoundingClientRect();
-      const own = element.getBoundingClientRect();
-      return own.right > left && own.left < right && own.width > 0;
+  // In one go: a tile can move between the stage and the strip (a new speaker) while it is being looked at.
+  const { visible, remote } = await page.evaluate(() => {
+    const tiles = [...document.querySelectorAll('[data-tile="remote"]')];
+    const onScreen = tiles.filter((tile) => {
+      const own = tile.getBoundingClientRect();
+      const strip = tile.parentElement?.getBoundingClientRect();
+      const inStrip = !!strip && own.right > strip.left && own.left < strip.right;
+      return inStrip && own.width > 0 && own.top < innerHeight && own.bottom > 0 && own.left < innerWidth && own.right > 0;
     });
-    const { width, height } = page.viewportSize()!;
-    if (box && strip && box.y < height && box.x < width && box.x + box.width > 0) visible++;
-  }
+    return { visible: onScreen.length, remote: tiles.length };
+  });
   return { decoding, visible, remote };
 }
 
