@@ -1,6 +1,6 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
-import { join, newRoomLink, type Participant } from '../support/participants';
+import { inboundStreams, join, newRoomLink, type Participant } from '../support/participants';
 
 const VIEWPORTS = [
   { name: 'portrait phone', width: 390, height: 844 },
@@ -54,16 +54,10 @@ const PHONE = { width: 390, height: 844 };
 
 /** Remote videos decoding now at a page (frames in the last interval), and which of their tiles are on screen. */
 async function decodingAndVisible(page: Page): Promise<{ decoding: number; visible: number; remote: number }> {
-  const frames = () =>
-    page.evaluate(async () => {
-      const byTrack: Record<string, number> = {};
-      for (const connection of window.__peerConnections) {
-        (await connection.getStats()).forEach((report) => {
-          if (report.type === 'inbound-rtp' && report.kind === 'video') byTrack[report.trackIdentifier] = report.framesDecoded ?? 0;
-        });
-      }
-      return byTrack;
-    });
+  const frames = async () =>
+    Object.fromEntries(
+      (await inboundStreams(page)).filter(({ kind }) => kind === 'video').map((stream) => [stream.trackIdentifier, stream.framesDecoded]),
+    );
   const before = await frames();
   await page.waitForTimeout(3000);
   const after = await frames();

@@ -113,13 +113,13 @@ export class CallView {
    * What a picture-in-picture window shows: someone's shared screen, else the
    * first with a camera on of the person large, the one speaking, the rest.
    */
-  protected readonly stage = computed<{ peerId: string; track: MediaStreamTrack } | undefined>(() => {
+  protected readonly stage = computed<{ peerId: string; track: MediaStreamTrack; camera: boolean } | undefined>(() => {
     const presentation = this.presentation();
-    if (presentation?.peerId) return { peerId: presentation.peerId, track: presentation.track };
+    if (presentation?.peerId) return { peerId: presentation.peerId, track: presentation.track, camera: false };
     const people = this.call.participants();
     const speaker = people.find((participant) => participant.peerId === this.call.speakers.activeSpeaker());
     const shown = [this.main(), speaker, ...people].find((participant) => participant?.camera && !participant.camera.paused);
-    return shown?.camera && { peerId: shown.peerId, track: shown.camera.track };
+    return shown?.camera && { peerId: shown.peerId, track: shown.camera.track, camera: true };
   });
   /** Whether the picture-in-picture window is open. */
   protected readonly pictureInPicture = signal(false);
@@ -160,7 +160,9 @@ export class CallView {
     phone.addEventListener('change', phoneChanged);
     destroyRef.onDestroy(() => phone.removeEventListener('change', phoneChanged));
     effect(() => {
-      const windowed = this.pictureInPicture() ? this.stage()?.peerId : undefined;
+      // Only a camera needs keeping: screens are never paused.
+      const stage = this.stage();
+      const windowed = this.pictureInPicture() && stage?.camera ? stage.peerId : undefined;
       const before = this.windowed;
       if (windowed === before) return;
       this.windowed = windowed;
