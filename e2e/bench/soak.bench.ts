@@ -10,7 +10,7 @@ import { collectGarbage, countsOf, memoryOf, mib, startBenchServer, type BenchSe
 const CYCLES = Number(process.env.RAUM_SOAK_CYCLES ?? 1000);
 const WARM_UP_CYCLES = 20;
 const PEOPLE = 3;
-/** Short, so that the sessions of people who vanished end soon after the heartbeat notices. */
+/** Short, so that the sessions of people who vanished end soon after the server gives their silent sockets up. */
 const GRACE_S = 1;
 /** A little longer than /health keeps its counts. */
 const HEALTH_CACHE_MS = 1100;
@@ -134,7 +134,7 @@ test('join/leave cycles through the signalling protocol: everything is released,
       [
         `Soak: join/leave cycles of ${PEOPLE} people through the signalling protocol (built server, one media worker, loopback).`,
         `Each person: capabilities, join, send and receive transports, camera and microphone producers, consumes and resumes the others';`,
-        `then goes by ${EXITS.join(', ')}, in turn (resume grace ${GRACE_S} s, heartbeat timeout 5 s).`,
+        `then goes by ${EXITS.join(', ')}, in turn (resume grace ${GRACE_S} s; the server gives a silent client up after 15 s).`,
         `  cycles: ${CYCLES} after ${WARM_UP_CYCLES} warm-up cycles, in ${elapsed.toFixed(1)} s`,
         `  one cycle: ${summary(durations)}`,
         `  server RSS (Node), as read: ${growth('rss')}`,

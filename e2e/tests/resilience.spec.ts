@@ -9,6 +9,8 @@ import { joinOverProtocol, seesDecoding, watchReconnecting, watchSockets, worker
 const PORT = 19380;
 const RTC_PORT = '19400';
 const GRACE_S = 10;
+/** How long the server waits for a silent browser before the grace starts: three heartbeat timeouts of 5 s. */
+const CLIENT_SILENCE_S = 15;
 
 let raum: RaumProcess | undefined;
 let proxy: FreezingProxy | undefined;
@@ -117,7 +119,7 @@ test.describe.serial('calls that survive', () => {
 
     // The network stays away longer than the server waits.
     proxy.freeze();
-    await expect(ada.page.locator('[data-tile="remote"]')).toHaveCount(0, { timeout: (GRACE_S + 15) * 1000 });
+    await expect(ada.page.locator('[data-tile="remote"]')).toHaveCount(0, { timeout: (CLIENT_SILENCE_S + GRACE_S + 15) * 1000 });
     proxy.thaw();
     await seesDecoding(ada, ['Cem']);
     await seesDecoding(cem, ['Ada']);

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.timing, {
       heartbeatIntervalMs: 2000,
       heartbeatTimeoutMs: 5000,
+      clientSilenceMs: 15_000,
       resumeGraceMs: 30_000,
       joinTimeoutMs: 30_000,
       drainMs: 30_000,
@@ -99,6 +100,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.timing, {
       heartbeatIntervalMs: 500,
       heartbeatTimeoutMs: 1500,
+      clientSilenceMs: 4500,
       resumeGraceMs: 0,
       joinTimeoutMs: 2000,
       drainMs: 5000,

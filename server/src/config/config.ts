@@ -50,8 +50,14 @@ export interface RaumConfig {
 export interface TimingConfig {
   /** Each side pings after this much silence of its own... */
   readonly heartbeatIntervalMs: number;
-  /** ...and gives a socket up after hearing nothing for this long. */
+  /** ...and the browser gives a socket up after hearing nothing for this long. */
   readonly heartbeatTimeoutMs: number;
+  /**
+   * The server waits longer for a browser than a browser waits for it: a page
+   * on a busy phone can stand still for seconds, while a browser whose network
+   * died comes back on a new socket by itself, which replaces the old one.
+   */
+  readonly clientSilenceMs: number;
   /** How long a participant whose socket died stays in the room, media flowing, waiting to resume. */
   readonly resumeGraceMs: number;
   /** Sockets that have not joined a room by then are closed. */
@@ -93,6 +99,9 @@ export interface OperatorConfig {
 }
 
 export const RAUM_CONFIG = Symbol('RAUM_CONFIG');
+
+/** How many heartbeat timeouts of silence the server takes from a browser before it gives the socket up. */
+const CLIENT_SILENCE_FACTOR = 3;
 
 /** Thrown for an invalid variable; the message names it and says what is expected. */
 export class ConfigError extends Error {
@@ -237,6 +246,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
     timing: {
       heartbeatIntervalMs,
       heartbeatTimeoutMs,
+      clientSilenceMs: CLIENT_SILENCE_FACTOR * heartbeatTimeoutMs,
       resumeGraceMs: integer(env, 'RAUM_RESUME_GRACE_S', 30, 0, 3600) * 1000,
       joinTimeoutMs: integer(env, 'RAUM_JOIN_TIMEOUT_S', 30, 1, 3600) * 1000,
       drainMs: integer(env, 'RAUM_DRAIN_S', 30, 0, 3600) * 1000,

@@ -3,9 +3,17 @@ import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService, type MediaCensus } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { Admission } from '../signalling/admission';
+import type { SessionEvent } from '../signalling/session';
 import { SignallingGateway } from '../signalling/signalling.gateway';
 
-type Details = MediaCensus & { rooms: number; peers: number; sockets: number; sessions: number; protocolErrors: number };
+type Details = MediaCensus & {
+  rooms: number;
+  peers: number;
+  sockets: number;
+  sessions: number;
+  protocolErrors: number;
+  sessionEvents: Readonly<Record<SessionEvent, number>>;
+};
 export type Health = { status: 'ok' } & Partial<Details>;
 
 /** Details are counted at most this often, however often they are asked for. */
@@ -44,6 +52,7 @@ export class HealthController {
       sockets: this.admission.openSockets,
       sessions: this.signalling.sessionCount,
       protocolErrors: this.admission.protocolErrors,
+      sessionEvents: this.signalling.sessionEvents,
       ...(await this.media.census()),
     };
   }

@@ -11,7 +11,7 @@ const OVERRUN_BURST = 100;
 
 export interface ConnectionLimits {
   readonly heartbeatIntervalMs: number;
-  readonly heartbeatTimeoutMs: number;
+  readonly clientSilenceMs: number;
   readonly sendBufferBytes: number;
 }
 
@@ -67,12 +67,17 @@ export class Connection {
   heartbeat(): boolean {
     if (this.closed) return false;
     const now = this.now();
-    if (now - this.#lastReceived > this.limits.heartbeatTimeoutMs) {
+    if (now - this.#lastReceived > this.limits.clientSilenceMs) {
       this.terminate();
       return false;
     }
     if (now - this.#lastSent >= this.limits.heartbeatIntervalMs) this.send(encodePing());
     return true;
+  }
+
+  /** The server itself stood still: the client's silence meanwhile was not the client's. */
+  excuseSilence(): void {
+    this.#lastReceived = this.now();
   }
 
   close(code: number, reason: string): void {

@@ -7,6 +7,7 @@ import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixture
 import { RefusedError, TestClient } from '../testing/test-client';
 import { startTestServer, type TestServer } from '../testing/test-server';
 import { Admission } from './admission';
+import { SignallingGateway } from './signalling.gateway';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,6 +35,7 @@ describe('limits', () => {
   after(() => server.close());
 
   const newRoom = () => `limits-suite-room-${String(++roomNumber).padStart(7, '0')}`;
+  const kicked = () => server.app.get(SignallingGateway).sessionEvents.kicks;
 
   async function joined(room: string): Promise<{ client: TestClient; peerId: string }> {
     const client = await TestClient.connect(server.wsUrl);
@@ -191,6 +193,7 @@ describe('limits', () => {
     const room = newRoom();
     const { client } = await joined(room);
     const { client: other } = await joined(room);
+    const kicks = kicked();
     const frames = 130;
     for (let index = 0; index < frames; index++) client.socket.send('{"this is": "not even read"');
     await sleep(300);
@@ -203,6 +206,7 @@ describe('limits', () => {
     const { code } = await client.closed;
     assert.equal(code, 1006, 'cut off');
     await other.notification('peerLeft');
+    assert.equal(kicked() - kicks, 1, 'as /health counts it');
     await other.close();
   });
 
@@ -210,6 +214,7 @@ describe('limits', () => {
     const room = newRoom();
     const { client: reader, peerId } = await joined(room);
     const { client: sender } = await joined(room);
+    const kicks = kicked();
     // The reader (who holds the group) stops reading but stays connected; the sender fills its socket with KeyPackages.
     reader.socket.pause();
     const keyPackage = 'A'.repeat(MAX_MLS_PAYLOAD_LENGTH);
@@ -228,6 +233,7 @@ describe('limits', () => {
     }
     await sender.notification('peerLeft', (data) => data.peerId === peerId, 1000);
     assert.equal(server.app.get(RoomsService).peerCount, 1);
+    assert.equal(kicked() - kicks, 1, 'as /health counts it');
     reader.socket.terminate();
     await sender.close();
   });

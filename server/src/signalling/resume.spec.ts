@@ -46,17 +46,30 @@ describe('sessions that outlive their sockets', () => {
     return { client, answer };
   }
 
-  it('pings a quiet client, and notices a silent one within the heartbeat timeout', async () => {
+  it('pings a quiet client, and gives a silent one up after three heartbeat timeouts', async () => {
     const client = await TestClient.connect(server.wsUrl, { silent: true });
+    await client.call('join', { roomId: 'resume-suite-room-silent', rtpCapabilities: capabilities as never, e2ee: true });
     const started = Date.now();
     await client.next((message) => message.type === 'ping', 1000);
     const { code } = await client.closed;
     const noticed = Date.now() - started;
     assert.equal(code, 1006, 'dropped without a closing handshake');
-    assert.ok(noticed >= 600 && noticed < 1200, `dropped after ${noticed} ms`);
+    assert.ok(noticed >= 1800 && noticed < 2600, `dropped after ${noticed} ms`);
+  });
+
+  it('does not blame its own standstill on the clients', async () => {
+    const { client } = await joined('resume-suite-room-standstill');
+    // The whole process stands still for longer than the server waits for a client; the client's pings wait unread meanwhile.
+    const until = Date.now() + 2500;
+    while (Date.now() < until);
+    await sleep(1000);
+    assert.equal(client.open, true, 'the socket is still open');
+    assert.equal(countSockets(), 1);
+    await client.close();
   });
 
   it('keeps a peer whose socket died, replays what it missed once, and the others see no leave', async () => {
+    const before = events();
     const room = 'resume-suite-room-0000001';
     const ada = await joined(room);
     const ben = await joined(room);
@@ -116,20 +129,23 @@ describe('sessions that outlive their sockets', () => {
     // The old token works no more.
     const stale = await resume(ada.client, ada.resumeToken);
     assert.equal(stale.answer.error?.code, 'resume-failed');
+    assert.deepEqual(since(before), { silentSockets: 1, resumes: 1, failedResumes: 1, expiredGraces: 0, kicks: 0 }, 'as /health counts it');
     await Promise.all([client, ben.client, cem.client, stale.client].map((each) => each.close()));
   });
 
   it('lets the peer go when the grace period passes; a late resume fails', async () => {
+    const before = events();
     const room = 'resume-suite-room-0000002';
     const ada = await joined(room);
     const ben = await joined(room);
     const started = Date.now();
     ada.client.vanish();
-    await ben.client.notification('peerLeft', (data) => data.peerId === ada.peerId, 5000);
+    await ben.client.notification('peerLeft', (data) => data.peerId === ada.peerId, 7000);
     const gone = Date.now() - started;
-    assert.ok(gone >= 2000 && gone < 3500, `left after ${gone} ms (timeout 0.6 s + grace 2 s)`);
+    assert.ok(gone >= 3800 && gone < 5300, `left after ${gone} ms (silence 1.8 s + grace 2 s)`);
     const late = await resume(ada.client, ada.resumeToken);
     assert.equal(late.answer.error?.code, 'resume-failed');
+    assert.deepEqual(since(before), { silentSockets: 1, resumes: 0, failedResumes: 1, expiredGraces: 1, kicks: 0 }, 'as /health counts it');
     assert.equal(late.client.open, true, 'the socket stays, to join afresh');
     assert.equal((await late.client.request('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee: true })).ok, true);
     await Promise.all([ben.client, late.client].map((each) => each.close()));
@@ -161,6 +177,15 @@ describe('sessions that outlive their sockets', () => {
     assert.equal(code, CLOSE_CODES.idle);
     assert.ok(Date.now() - started < 2000);
   });
+
+  function events(): Record<string, number> {
+    return { ...server.app.get(SignallingGateway).sessionEvents };
+  }
+
+  function since(before: Record<string, number>): Record<string, number> {
+    const now = events();
+    return Object.fromEntries(Object.keys(now).map((key) => [key, now[key] - before[key]]));
+  }
 
   function countSockets(): number {
     return (server.app.get(SignallingGateway) as unknown as { sockets: Map<unknown, unknown> }).sockets.size;

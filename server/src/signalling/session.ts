@@ -1,4 +1,4 @@
-import { errors, ortc, type types } from 'mediasoup';
+import { ortc, type types } from 'mediasoup';
 import {
   encodeError,
   encodeNotification,
@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/errors';
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
+import { mediasoupCall } from '../media/mediasoup-call';
 import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
@@ -44,7 +45,13 @@ export interface SessionContext {
   /** A request failed for a reason that is not the client's: one line for the operator, without ids. */
   readonly fault: (method: RequestMethod, error: unknown) => void;
   readonly ended: (session: Session) => void;
+  /** Counts what happened to a session, for /health. */
+  readonly counted: (event: SessionEvent) => void;
 }
+
+/** What can end or save a session, counted since start: calls breaking show in /health without a log line per person. */
+export const SESSION_EVENTS = ['silentSockets', 'resumes', 'failedResumes', 'expiredGraces', 'kicks'] as const;
+export type SessionEvent = (typeof SESSION_EVENTS)[number];
 
 /** The result of a handler; `resume` is answered by the gateway, never here. */
 type Handlers = { [M in Exclude<RequestMethod, 'resume'>]: (data: RequestData<M>) => Promise<RequestResult<M>> };
@@ -124,7 +131,10 @@ export class Session {
       this.end();
       return;
     }
-    this.#graceTimer = setTimeout(() => this.end(), grace).unref();
+    this.#graceTimer = setTimeout(() => {
+      this.context.counted('expiredGraces');
+      this.end();
+    }, grace).unref();
   }
 
   /** A fresh token for the next resume; the old one stops working. */
@@ -178,6 +188,7 @@ export class Session {
 
   /** Broke a rule (flooding, not reading): the session ends and its socket is dropped. */
   kick(): void {
+    if (!this.#ended) this.context.counted('kicks');
     const connection = this.#connection;
     this.end();
     connection?.terminate();
@@ -378,24 +389,4 @@ export class Session {
       return {};
     },
   };
-}
-
-/**
- * Runs a mediasoup call driven by what the client sent. mediasoup rejects bad
- * parameters with a TypeError and what it cannot do with an UnsupportedError:
- * both are the client's doing and become typed errors for it. Anything else
- * is a fault of the server, answered as `internal`.
- */
-async function mediasoupCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof RaumError) throw error;
-    const message = error instanceof Error ? error.message.replace(/\s*\[method:[^\]]*\]$/, '') : '';
-    if (error instanceof TypeError) throw new RaumError('bad-request', message);
-    if (error instanceof errors.UnsupportedError) throw new RaumError('unsupported', message);
-    // The worker closed it meanwhile (its producer or transport went), before this side heard of it.
-    if (error instanceof errors.NotFoundError) throw new RaumError('not-found', 'that stream is gone');
-    throw error;
-  }
 }

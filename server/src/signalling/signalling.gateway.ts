@@ -21,7 +21,7 @@ import { RoomsService } from '../rooms/rooms.service';
 import { TurnService } from '../turn/turn.service';
 import { Admission } from './admission';
 import { Connection } from './connection';
-import { Session, type SessionContext } from './session';
+import { Session, SESSION_EVENTS, type SessionContext, type SessionEvent } from './session';
 
 /** How often sockets are looked at: pinged when quiet, dropped when silent too long or never joined. */
 const TICK_MS = 250;
@@ -62,6 +62,8 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
   private readonly ticker = setInterval(() => this.tick(), TICK_MS).unref();
   private readonly context: SessionContext;
   private faults = { minute: 0, count: 0 };
+  private lastTick = Date.now();
+  private readonly events = Object.fromEntries(SESSION_EVENTS.map((event) => [event, 0])) as Record<SessionEvent, number>;
 
   constructor(
     rooms: RoomsService,
@@ -78,11 +80,16 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       tokenChanged: (session, token) => this.tokenChanged(session, token),
       fault: (method, error) => this.fault(method, error),
       ended: (session) => this.sessions.delete(session),
+      counted: (event) => this.events[event]++,
     };
   }
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  get sessionEvents(): Readonly<Record<SessionEvent, number>> {
+    return { ...this.events };
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -177,10 +184,12 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     if (entry.session.joined) return answer({ code: 'invalid-state', message: 'this connection is in a meeting already' });
     const session = this.resumable.get(hashOf(token));
     if (!session || session.ended || !session.outbox.canContinueFrom(lastSeq)) {
+      this.events.failedResumes++;
       session?.end();
       return answer({ code: 'resume-failed', message: 'that session is over; join again' });
     }
     const fresh = entry.session;
+    this.events.resumes++;
     entry.connection.send(encodeResult(id, { resumeToken: session.renewToken(), lastRequestId: session.lastRequestId }));
     // From here on this socket speaks for the resumed session (a rule broken during the replay ends that one).
     entry.session = session;
@@ -202,8 +211,16 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
 
   private tick(): void {
     const now = Date.now();
+    // Timers run before pending socket reads: after a stall of the server's own, silence is not the clients'.
+    const stalled = now - this.lastTick > TICK_MS + this.config.timing.clientSilenceMs / 2;
+    this.lastTick = now;
     for (const { connection, session } of this.sockets.values()) {
-      if (!connection.heartbeat()) continue;
+      if (stalled) connection.excuseSilence();
+      const open = !connection.closed;
+      if (!connection.heartbeat()) {
+        if (open) this.events.silentSockets++;
+        continue;
+      }
       const idleSince = session.idleSince;
       if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs)
         connection.close(CLOSE_CODES.idle, 'join a room or close the connection');

@@ -94,6 +94,21 @@ describe('SignallingChannel', () => {
     expect(server.sockets.length).toBe(1);
   });
 
+  it('does not give up a socket that is still opening while the page itself stood still', async () => {
+    await joined();
+    server.unreachable = true;
+    server.drop();
+    await until(() => server.sockets.length === 2, 'a new socket is opening');
+    const busyUntil = Date.now() + 3 * QUICK.openTimeoutMs;
+    while (Date.now() < busyUntil) {
+      // As above: the page stands still while its socket opens.
+    }
+    await sleep(HEARTBEAT.intervalMs / 2);
+    server.socket!.accept();
+    await until(() => channel.state === 'open', 'resumed on the socket that was opening');
+    expect(server.sockets.length).toBe(2);
+  });
+
   it('without a session, fails pending requests when the socket goes and opens a new one for the next', async () => {
     server.answer('capabilities', () => new Promise(() => undefined));
     const pending = channel.request('capabilities', {});

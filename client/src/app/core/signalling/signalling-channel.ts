@@ -309,8 +309,8 @@ export class SignallingChannel {
     const socket = this.#socket;
     if (!socket) return;
     const { intervalMs, timeoutMs } = this.#heartbeat;
-    // This page itself stood still (a background tab, a busy phone): the silence was ours, not the network's.
-    if (now - this.#lastTick > this.#tickMs + timeoutMs / 2) this.#lastReceived = now;
+    // This page itself stood still (a background tab, a busy phone): the silence, or the wait for a socket, was ours.
+    if (now - this.#lastTick > this.#tickMs + timeoutMs / 2) this.#lastReceived = this.#socketOpenedAt = now;
     this.#lastTick = now;
     if (socket.readyState !== OPEN) {
       if (now - this.#socketOpenedAt > this.reconnect.openTimeoutMs) this.lost();
