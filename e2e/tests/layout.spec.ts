@@ -9,7 +9,7 @@ const VIEWPORTS = [
 
 /** Every control is on screen and nothing covers it. */
 async function controlsUsable(page: Page): Promise<void> {
-  for (const name of ['Mute', 'Turn camera off', 'Copy link', 'Leave']) {
+  for (const name of ['Mute', 'Turn camera off', 'Copy guest link', 'Leave']) {
     const button = page.getByRole('button', { name });
     await expect(button).toBeInViewport();
     await button.click({ trial: true });

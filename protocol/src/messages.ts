@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -59,6 +59,12 @@ export const RoomId = v.pipe(v.string(), v.regex(ROOM_ID_PATTERN, 'room id must 
 
 /** Proof of a session, held only by the participant it was issued to. */
 const ResumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'resume token must be 43 characters of base64url'));
+/**
+ * The host secret of a host link: 16 bytes, base64url. The room id of a
+ * hosted meeting is a commitment to it (see `server/src/rooms/host-link.ts`),
+ * so the server knows a host without remembering one.
+ */
+const HostKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'host key must be 22 characters of base64url'));
 
 export const MediaKind = v.picklist(['audio', 'video']);
 export type MediaKind = v.InferOutput<typeof MediaKind>;
@@ -116,6 +122,8 @@ const PeerInfo = v.object({
   peerId: id,
   /** Whether this person's browser can encrypt media end to end (encoded transforms). */
   e2ee: v.boolean(),
+  /** Joined with the meeting's host link. */
+  host: v.boolean(),
   producers: v.array(ProducerInfo),
 });
 export type PeerInfo = v.InferOutput<typeof PeerInfo>;
@@ -163,6 +171,8 @@ export const requests = {
       e2ee: v.boolean(),
       /** From the room link: this room refuses browsers that cannot encrypt end to end. */
       requireE2ee: v.optional(v.boolean()),
+      /** From a host link: joins as host, or is refused with `forbidden` when it is not this room's. */
+      hostKey: v.optional(HostKey),
     }),
     result: v.object({
       peerId: id,
@@ -302,6 +312,8 @@ export const ERROR_CODES = [
   'server-busy',
   /** A commit for an epoch that another commit already ended: process that one and try again. */
   'stale-epoch',
+  /** Only a host may do that, or the host link is not this meeting's. */
+  'forbidden',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -52,6 +52,8 @@ export class Peer {
   constructor(
     /** Whether the browser can encrypt media end to end (it says so itself). */
     readonly e2ee: boolean,
+    /** Joined with the room's host key (checked against the room id). */
+    readonly host: boolean,
     readonly rtpCapabilities: types.RtpCapabilities,
     readonly notify: Notify,
     private readonly limits: PeerLimits,
@@ -66,7 +68,7 @@ export class Peer {
   }
 
   info(): PeerInfo {
-    return { peerId: this.id, e2ee: this.e2ee, producers: [...this.#producers.values()].map(producerInfo) };
+    return { peerId: this.id, e2ee: this.e2ee, host: this.host, producers: [...this.#producers.values()].map(producerInfo) };
   }
 
   async createTransport(

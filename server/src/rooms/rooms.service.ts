@@ -50,13 +50,13 @@ export class RoomsService {
   /** Puts a new peer into the room, opening the room first if nobody is in it. */
   async join(
     roomId: string,
-    { e2ee, requireE2ee = false }: { e2ee: boolean; requireE2ee?: boolean },
+    { e2ee, requireE2ee = false, host = false }: { e2ee: boolean; requireE2ee?: boolean; host?: boolean },
     rtpCapabilities: types.RtpCapabilities,
     notify: Notify,
   ): Promise<{ room: Room; peer: Peer } & ReturnType<Room['admit']>> {
     if (this.#draining) throw new RaumError('server-draining', 'this server is restarting; try again in a moment');
     const room = await this.open(roomId);
-    const peer = new Peer(e2ee, rtpCapabilities, notify, this.#peerLimits);
+    const peer = new Peer(e2ee, host, rtpCapabilities, notify, this.#peerLimits);
     try {
       return { room, peer, ...room.admit(peer, requireE2ee) };
     } catch (error) {

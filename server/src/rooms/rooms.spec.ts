@@ -29,9 +29,9 @@ describe('rooms with a real mediasoup worker', () => {
     assert.equal(a.room, b.room);
     assert.equal(a.group, 'create', 'the first starts the MLS group');
     assert.equal(b.group, 'join', 'the next waits to be added');
-    // What the server tells about a person: its id, whether it encrypts, its streams; never a name.
-    assert.deepEqual(b.others, [{ peerId: a.peer.id, e2ee: true, producers: [] }]);
-    assert.deepEqual(heard, [['peerJoined', { peer: { peerId: b.peer.id, e2ee: false, producers: [] } }]]);
+    // What the server tells about a person: its id, whether it encrypts, whether it is host, its streams; never a name.
+    assert.deepEqual(b.others, [{ peerId: a.peer.id, e2ee: true, host: false, producers: [] }]);
+    assert.deepEqual(heard, [['peerJoined', { peer: { peerId: b.peer.id, e2ee: false, host: false, producers: [] } }]]);
 
     const { router, webRtcServer } = a.room;
     const send = await a.peer.createTransport('send', router, webRtcServer);
@@ -156,7 +156,7 @@ describe('rooms with a real mediasoup worker', () => {
     const send = await sender.createTransport('send', room.router, room.webRtcServer);
     const video = await sender.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
     const audio = await sender.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
-    const receiver = new Peer(true, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
+    const receiver = new Peer(true, false, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
     await receiver.createTransport('recv', room.router, room.webRtcServer);
     await receiver.consume(room.router, video);
     await assert.rejects(receiver.consume(room.router, video), { code: 'invalid-state' });

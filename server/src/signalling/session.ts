@@ -17,6 +17,7 @@ import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/er
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
 import { mediasoupCall } from '../media/mediasoup-call';
+import { isHostKeyOf } from '../rooms/host-link';
 import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
@@ -253,16 +254,21 @@ export class Session {
       };
     },
 
-    join: async ({ roomId, rtpCapabilities, e2ee, requireE2ee }) => {
+    join: async ({ roomId, rtpCapabilities, e2ee, requireE2ee, hostKey }) => {
       if (this.#membership) throw new InvalidStateError('already in a room; leave first');
+      if (hostKey !== undefined && !isHostKeyOf(roomId, hostKey)) throw new RaumError('forbidden', 'that host link is not this meeting’s');
       const capabilities = structuredClone(rtpCapabilities) as types.RtpCapabilities;
       try {
         ortc.validateAndNormalizeRtpCapabilities(capabilities);
       } catch (error) {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
-      const { room, peer, others, group } = await this.context.rooms.join(roomId, { e2ee, requireE2ee }, capabilities, (method, data) =>
-        this.notify(method, data),
+      const host = hostKey !== undefined;
+      const { room, peer, others, group } = await this.context.rooms.join(
+        roomId,
+        { e2ee, requireE2ee, host },
+        capabilities,
+        (method, data) => this.notify(method, data),
       );
       if (this.#ended) {
         room.remove(peer);

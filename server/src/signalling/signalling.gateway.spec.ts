@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@raum/protocol';
+import { randomBytes } from 'node:crypto';
 import { MediaService } from '../media/media.service';
+import { hostRoomId } from '../rooms/host-link';
 import { RoomsService } from '../rooms/rooms.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
 import { TestClient } from '../testing/test-client';
@@ -24,10 +26,10 @@ describe('signalling over a real WebSocket and a real worker', () => {
 
   async function joined(
     room = roomId,
-    { e2ee = true, requireE2ee }: { e2ee?: boolean; requireE2ee?: boolean } = {},
+    { e2ee = true, requireE2ee, hostKey }: { e2ee?: boolean; requireE2ee?: boolean; hostKey?: string } = {},
   ): Promise<{ client: TestClient; peerId: string; peers: any[]; answer: any }> {
     const client = await TestClient.connect(server.wsUrl);
-    const answer = await client.call('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee, requireE2ee });
+    const answer = await client.call('join', { roomId: room, rtpCapabilities: capabilities as never, e2ee, requireE2ee, hostKey });
     return { client, peerId: answer.peerId, peers: answer.peers, answer };
   }
 
@@ -106,8 +108,10 @@ describe('signalling over a real WebSocket and a real worker', () => {
     assert.equal(b.answer.group, 'join');
     // The server knows no names: neither the join answer nor peerJoined carries one.
     assert.deepEqual(Object.keys(b.answer).sort(), ['group', 'iceServers', 'iceTransportPolicy', 'peerId', 'peers', 'resumeToken']);
-    assert.deepEqual(b.peers, [{ peerId: a.peerId, e2ee: true, producers: [] }]);
-    assert.deepEqual((await a.client.notification('peerJoined')).data, { peer: { peerId: b.peerId, e2ee: false, producers: [] } });
+    assert.deepEqual(b.peers, [{ peerId: a.peerId, e2ee: true, host: false, producers: [] }]);
+    assert.deepEqual((await a.client.notification('peerJoined')).data, {
+      peer: { peerId: b.peerId, e2ee: false, host: false, producers: [] },
+    });
     // A name sent the old way is refused, and nobody hears of it.
     const named = await TestClient.connect(server.wsUrl);
     const refused = await named.request('join', { roomId, displayName: 'Ada', rtpCapabilities: capabilities as never, e2ee: true });
@@ -243,6 +247,46 @@ describe('signalling over a real WebSocket and a real worker', () => {
       true,
     );
     await Promise.all([a.client.close(), refused.close()]);
+  });
+
+  it('makes a host of whoever brings the key the room id commits to, again after the room was forgotten, and of nobody else', async () => {
+    const hostKey = randomBytes(16).toString('base64url');
+    const room = hostRoomId(hostKey);
+    const rooms = server.app.get(RoomsService);
+    const guest = await joined(room);
+    const forger = await TestClient.connect(server.wsUrl);
+    const forged = await forger.request('join', {
+      roomId: room,
+      rtpCapabilities: capabilities as never,
+      e2ee: true,
+      hostKey: randomBytes(16).toString('base64url'),
+    });
+    assert.equal(forged.error?.code, 'forbidden');
+    assert.equal(rooms.peerCount, 1, 'a forged host key changes nothing');
+    assert.equal(guest.client.received.filter((message) => message.method === 'peerJoined').length, 0);
+    // A key of another hosted room is forged for this one too.
+    const elsewhere = randomBytes(16).toString('base64url');
+    const misplaced = await forger.request('join', {
+      roomId: room,
+      rtpCapabilities: capabilities as never,
+      e2ee: true,
+      hostKey: elsewhere,
+    });
+    assert.equal(misplaced.error?.code, 'forbidden');
+
+    const host = await joined(room, { hostKey });
+    assert.equal(host.peers.find((peer) => peer.peerId === guest.peerId)?.host, false, 'the guest link never makes a host');
+    const seen = await guest.client.notification('peerJoined', (data) => data.peer.peerId === host.peerId);
+    assert.equal(seen.data.peer.host, true);
+
+    // Everyone leaves; the server forgets the room. The host comes back and is host again.
+    await Promise.all([guest.client.close(), host.client.close(), forger.close()]);
+    for (let attempt = 0; attempt < 50 && rooms.roomCount !== 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(rooms.roomCount, 0);
+    const back = await joined(room, { hostKey });
+    const newcomer = await joined(room);
+    assert.equal(newcomer.peers.find((peer) => peer.peerId === back.peerId)?.host, true);
+    await Promise.all([back.client.close(), newcomer.client.close()]);
   });
 
   it('logs nothing for client mistakes', () => {

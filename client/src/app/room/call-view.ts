@@ -75,9 +75,13 @@ export class CallView {
   protected readonly i18n = inject(I18n);
   protected readonly call = inject(CallService);
   /** The whole link, fragment (the room secret) included. */
+  /** The guest link: the room without its host key. */
   readonly link = input.required<string>();
+  /** Only for a host: the link that makes its holder a host too. */
+  readonly hostLink = input<string>();
   readonly displayName = input<string>('');
-  protected readonly copied = signal(false);
+  /** Which link was just copied, shown for a moment. */
+  protected readonly copied = signal<'guest' | 'host' | undefined>(undefined);
   protected readonly panel = signal<Panel | undefined>(undefined);
   protected readonly reacting = signal(false);
   protected readonly reactionChoices = REACTIONS;
@@ -235,11 +239,11 @@ export class CallView {
     return undefined;
   }
 
-  protected async copyLink(): Promise<void> {
+  protected async copyLink(which: 'guest' | 'host'): Promise<void> {
     try {
-      await navigator.clipboard.writeText(this.link());
-      this.copied.set(true);
-      setTimeout(() => this.copied.set(false), 2500);
+      await navigator.clipboard.writeText((which === 'host' ? this.hostLink() : undefined) ?? this.link());
+      this.copied.set(which);
+      setTimeout(() => this.copied.set(undefined), 2500);
     } catch {
       // Without clipboard access the address bar still holds the link.
     }

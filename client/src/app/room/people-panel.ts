@@ -8,6 +8,7 @@ interface PersonRow {
   readonly microphoneOn: boolean;
   readonly cameraOn: boolean;
   readonly hand: boolean;
+  readonly host: boolean;
   /** Their encryption, in words; undefined for this person. */
   readonly keys: string | undefined;
   readonly warning: boolean;
@@ -27,6 +28,9 @@ interface PersonRow {
       @for (person of people(); track person.key) {
         <li class="people__row" [attr.data-person]="person.name">
           <span class="people__name">{{ person.name }}</span>
+          @if (person.host) {
+            <span class="people__state people__state--host" data-host>{{ i18n.t().host }}</span>
+          }
           @if (person.hand) {
             <span class="people__state" role="img" [attr.aria-label]="i18n.t().handRaised">✋</span>
           }
@@ -44,6 +48,8 @@ export class PeoplePanel {
   protected readonly i18n = inject(I18n);
   protected readonly call = inject(CallService);
   readonly displayName = input<string>('');
+  /** This person joined with the host link. */
+  readonly host = input(false);
   readonly closed = output<void>();
 
   protected readonly people = computed<PersonRow[]>(() => {
@@ -56,6 +62,7 @@ export class PeoplePanel {
       microphoneOn: this.call.microphoneOn(),
       cameraOn: this.call.camera() !== undefined,
       hand: this.call.hand(),
+      host: this.host(),
       keys: undefined,
       warning: false,
     };
@@ -68,6 +75,7 @@ export class PeoplePanel {
         microphoneOn: participant.microphone !== undefined && !participant.microphone.paused,
         cameraOn: participant.camera !== undefined && !participant.camera.paused,
         hand: participant.hand,
+        host: participant.host,
         keys: refused ? t.notVerified : !member ? t.waitingForKeys : verified ? t.keyVerifiedByYou : t.holdsKeys,
         warning: refused,
       };

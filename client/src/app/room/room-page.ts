@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, type OnInit, signal, untracked } from '@angular/core';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { formatFragment, parseFragment } from '../core/e2ee/room-secret';
+import { formatFragment, guestSecret, parseFragment } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 import { isRoomId, roomUrl } from '../core/room-link';
@@ -29,7 +29,8 @@ export class RoomPage implements OnInit {
     const required = this.room.requireE2ee || this.call.operatorRequiresE2ee();
     return required && !this.call.canEncrypt ? 'e2ee-required' : undefined;
   });
-  protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(this.room)) : ''));
+  protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(guestSecret(this.room))) : ''));
+  protected readonly hostLink = computed(() => (this.room?.hostKey ? roomUrl(this.roomId(), formatFragment(this.room)) : undefined));
   protected readonly displayName = signal('');
 
   constructor() {

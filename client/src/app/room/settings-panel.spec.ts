@@ -1,7 +1,8 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { I18n } from '../core/i18n/i18n';
-import { DE, EN } from '../core/i18n/strings';
+import { EN } from '../core/i18n/strings';
+import { DE } from '../core/i18n/strings-de';
 import { CallService } from '../core/media/call.service';
 import { DEVICES_KEY, Devices, type DeviceHost, type InputKind } from '../core/media/devices';
 import type { CaptureFailure } from '../core/media/local-media';

@@ -3,11 +3,12 @@ import { Router } from '@angular/router';
 import { formatFragment, newRoomSecret } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
 import { InstallPrompt } from '../core/update/install-prompt';
-import { newRoomId } from '../core/room-link';
+import { newHostedRoom } from '../core/room-link';
 
 /**
  * The front door: one button that opens a new meeting with an unguessable id
- * and a fresh end-to-end secret in the link's fragment.
+ * and, in the link's fragment, a fresh end-to-end secret and the host key
+ * (whoever opens the meeting is its host).
  */
 @Component({
   selector: 'raum-start-page',
@@ -22,7 +23,8 @@ export class StartPage {
 
   protected readonly requireE2ee = signal(false);
 
-  protected newMeeting(): void {
-    void this.router.navigate(['/r', newRoomId()], { fragment: formatFragment(newRoomSecret(this.requireE2ee())) });
+  protected async newMeeting(): Promise<void> {
+    const { roomId, hostKey } = await newHostedRoom();
+    await this.router.navigate(['/r', roomId], { fragment: formatFragment(newRoomSecret(this.requireE2ee(), hostKey)) });
   }
 }

@@ -2,28 +2,41 @@ import { fromBase64Url, toBase64Url } from './bytes';
 
 /**
  * What the room link carries after '#', which browsers never send to a
- * server: the room's secret, and whether the room admits only browsers that
- * encrypt end to end.  Format: `k=<secret>` or `k=<secret>&e2ee=required`.
+ * server: the room's secret, whether the room admits only browsers that
+ * encrypt end to end, and in a host link the host key.
+ * Format: `k=<secret>`, then `&e2ee=required` and `&h=<host key>` when set.
  */
 export interface RoomSecret {
   readonly secret: Uint8Array<ArrayBuffer>;
   readonly requireE2ee: boolean;
+  /** Only in the host's link: presented when joining, it makes this person the host. */
+  readonly hostKey?: Uint8Array<ArrayBuffer>;
 }
 
 const SECRET_BYTES = 16;
+const HOST_KEY_BYTES = 16;
 
-export function newRoomSecret(requireE2ee = false): RoomSecret {
-  return { secret: crypto.getRandomValues(new Uint8Array(SECRET_BYTES)), requireE2ee };
+export function newRoomSecret(requireE2ee = false, hostKey?: Uint8Array<ArrayBuffer>): RoomSecret {
+  return { secret: crypto.getRandomValues(new Uint8Array(SECRET_BYTES)), requireE2ee, ...(hostKey ? { hostKey } : {}) };
 }
 
-export function formatFragment({ secret, requireE2ee }: RoomSecret): string {
-  return `k=${toBase64Url(secret)}${requireE2ee ? '&e2ee=required' : ''}`;
+export function formatFragment({ secret, requireE2ee, hostKey }: RoomSecret): string {
+  return `k=${toBase64Url(secret)}${requireE2ee ? '&e2ee=required' : ''}${hostKey ? `&h=${toBase64Url(hostKey)}` : ''}`;
 }
 
-/** The secret in a fragment (with or without '#'), or undefined when the link is incomplete. */
+/** The same room without the host key: the link to hand to guests. */
+export function guestSecret({ secret, requireE2ee }: RoomSecret): RoomSecret {
+  return { secret, requireE2ee };
+}
+
+/** The secret in a fragment (with or without '#'), or undefined when the link is incomplete or its host key garbled. */
 export function parseFragment(fragment: string | null | undefined): RoomSecret | undefined {
   const params = new URLSearchParams((fragment ?? '').replace(/^#/, ''));
   const secret = fromBase64Url(params.get('k') ?? '');
   if (!secret || secret.length < SECRET_BYTES) return undefined;
-  return { secret, requireE2ee: params.get('e2ee') === 'required' };
+  const requireE2ee = params.get('e2ee') === 'required';
+  const host = params.get('h');
+  if (host === null) return { secret, requireE2ee };
+  const hostKey = fromBase64Url(host);
+  return hostKey?.length === HOST_KEY_BYTES ? { secret, requireE2ee, hostKey } : undefined;
 }

@@ -1,4 +1,5 @@
-import { DE, EN } from './strings';
+import { EN } from './strings';
+import { DE } from './strings-de';
 import { preferredLocale } from './i18n';
 
 describe('i18n', () => {

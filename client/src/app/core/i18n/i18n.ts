@@ -1,6 +1,7 @@
 import { DOCUMENT } from '@angular/common';
 import { computed, effect, inject, Injectable, signal } from '@angular/core';
-import { DE, EN, type Strings } from './strings';
+import { EN, type Strings } from './strings';
+import { DE } from './strings-de';
 
 export type Locale = 'en' | 'de';
 

@@ -16,7 +16,10 @@ export interface Strings {
   readonly microphoneOn: string;
   readonly microphoneOff: string;
   readonly leave: string;
-  readonly copyLink: string;
+  readonly copyGuestLink: string;
+  readonly copyHostLink: string;
+  /** Next to a host's name in the people list. */
+  readonly host: string;
   readonly linkCopied: string;
   readonly you: string;
   readonly guest: string;
@@ -36,6 +39,7 @@ export interface Strings {
   readonly e2eeRequired: string;
   readonly serverError: string;
   readonly serverBusy: string;
+  readonly forgedHostLink: string;
   readonly reconnecting: string;
   readonly serverRestarting: string;
   readonly updateRequired: string;
@@ -140,7 +144,9 @@ export const EN: Strings = {
   microphoneOn: 'Unmute',
   microphoneOff: 'Mute',
   leave: 'Leave',
-  copyLink: 'Copy link',
+  copyGuestLink: 'Copy guest link',
+  copyHostLink: 'Copy host link',
+  host: 'Host',
   linkCopied: 'Link copied',
   you: 'You',
   guest: 'Guest',
@@ -160,6 +166,7 @@ export const EN: Strings = {
   e2eeRequired: 'This meeting admits only browsers that encrypt end to end, and this browser cannot.',
   serverError: 'The server could not let you join. Try again in a moment.',
   serverBusy: 'This server is busy right now. Try again in a moment.',
+  forgedHostLink: 'This host link does not belong to this meeting. Ask the host to send it again.',
   reconnecting: 'Reconnecting…',
   serverRestarting: 'The server is restarting. You will be reconnected automatically.',
   updateRequired: 'Raum has been updated. Reload the page to continue.',
@@ -258,147 +265,6 @@ export const EN: Strings = {
       `${loss} % of packets lost`,
       fps === undefined ? '' : `${fps} frames per second`,
       jitterMs === undefined ? '' : `${jitterMs} ms jitter`,
-    ]
-      .filter(Boolean)
-      .join(', '),
-};
-
-export const DE: Strings = {
-  tagline: 'Videokonferenzen, die privat bleiben.',
-  promise: 'Kein Konto, kein Tracking, keine gespeicherten Daten. Medien laufen nur über diesen Server.',
-  newMeeting: 'Neues Meeting',
-  readyToJoin: 'Bereit?',
-  yourName: 'Dein Name',
-  yourNameHint: 'Freiwillig. Nur die Personen in diesem Meeting sehen ihn.',
-  join: 'Beitreten',
-  joining: 'Trete bei…',
-  cameraOn: 'Kamera einschalten',
-  cameraOff: 'Kamera ausschalten',
-  microphoneOn: 'Stummschaltung aufheben',
-  microphoneOff: 'Stummschalten',
-  leave: 'Verlassen',
-  copyLink: 'Link kopieren',
-  linkCopied: 'Link kopiert',
-  you: 'Du',
-  guest: 'Gast',
-  cameraIsOff: 'Kamera aus',
-  muted: 'Stumm',
-  aloneHere: 'Du bist allein hier. Teile den Link, um andere einzuladen.',
-  cameraDenied: 'Der Zugriff auf die Kamera wurde nicht erlaubt.',
-  cameraUnavailable: 'Keine Kamera gefunden.',
-  microphoneDenied: 'Der Zugriff auf das Mikrofon wurde nicht erlaubt.',
-  microphoneUnavailable: 'Kein Mikrofon gefunden.',
-  invalidLink: 'Dieser Meeting-Link ist ungültig.',
-  toStart: 'Zur Startseite',
-  youLeft: 'Du hast das Meeting verlassen.',
-  rejoin: 'Erneut beitreten',
-  connectionLost: 'Die Verbindung zum Meeting ist abgebrochen.',
-  roomFull: 'Dieses Meeting ist voll.',
-  e2eeRequired: 'Dieses Meeting lässt nur Browser mit Ende-zu-Ende-Verschlüsselung zu, und dieser Browser kann das nicht.',
-  serverError: 'Der Server konnte dich nicht beitreten lassen. Versuche es gleich noch einmal.',
-  serverBusy: 'Dieser Server ist gerade ausgelastet. Versuche es gleich noch einmal.',
-  reconnecting: 'Verbindung wird wiederhergestellt…',
-  serverRestarting: 'Der Server wird neu gestartet. Die Verbindung wird von selbst wiederhergestellt.',
-  updateRequired: 'Raum wurde aktualisiert. Lade die Seite neu, um fortzufahren.',
-  reload: 'Neu laden',
-  participants: (count) => (count === 1 ? '1 Person' : `${count} Personen`),
-  previousPage: 'Vorherige Seite',
-  nextPage: 'Nächste Seite',
-  pageOf: (page, pages) => `Seite ${page} von ${pages}`,
-  requireE2eeOption: 'Nur Browser mit Ende-zu-Ende-Verschlüsselung zulassen',
-  requireE2eeHint:
-    'Sonst wird das Meeting, solange ein Browser nicht Ende-zu-Ende verschlüsseln kann, für alle nur transportverschlüsselt – und zeigt das an.',
-  incompleteLink: 'Dieser Meeting-Link ist unvollständig.',
-  incompleteLinkHint:
-    'Der Teil nach „#“ fehlt. Er enthält den Schlüssel des Meetings, der nie beim Server ankommt. Bitte um den vollständigen Link.',
-  e2eeRequiredHere:
-    'Dieses Meeting lässt nur Browser mit Ende-zu-Ende-Verschlüsselung zu, und dieser Browser kann das nicht. Versuche ein aktuelles Chrome, Edge, Firefox oder Safari.',
-  e2ee: 'Ende-zu-Ende-verschlüsselt',
-  securing: 'Wird abgesichert…',
-  notE2ee: 'Nicht Ende-zu-Ende-verschlüsselt',
-  notE2eeSelf:
-    'Dieser Browser kann Video nicht Ende-zu-Ende verschlüsseln; das Meeting ist daher nur auf dem Weg zum und vom Server verschlüsselt.',
-  notE2eePeers: (names) =>
-    `${names} kann nicht Ende-zu-Ende verschlüsseln. Solange diese Person da ist, ist das Meeting nur auf dem Weg zum und vom Server verschlüsselt.`,
-  verify: 'Überprüfen',
-  verifyTitle: 'Verschlüsselung überprüfen',
-  verifyExplain:
-    'Alle, die die Schlüssel dieses Meetings haben, sehen denselben Code. Hat jemand – auch der Server – ein Mitglied hinzugefügt oder einen Schlüssel ausgetauscht, unterscheiden sich die Codes. Vergleicht sie, zum Beispiel indem ihr sie vorlest. Der Code ändert sich, wenn jemand kommt oder geht.',
-  verified: 'Hat die Schlüssel des Meetings',
-  notVerified: 'Nicht verifiziert',
-  notVerifiedHint: 'Ohne den Schlüssel dieses Meetings beigetreten (unvollständiger oder falscher Link): sieht und hört niemanden.',
-  unseenMember: 'Unbekanntes Mitglied',
-  unseenMembers: (count) =>
-    count === 1
-      ? 'Jemand hat die Schlüssel dieses Meetings, ohne hier angezeigt zu werden. Vertraue dem Meeting erst, wenn die Codes übereinstimmen.'
-      : `${count} Mitglieder haben die Schlüssel dieses Meetings, ohne hier angezeigt zu werden. Vertraue dem Meeting erst, wenn die Codes übereinstimmen.`,
-  inGroup: 'Hat die Schlüssel, wird aber im Meeting nicht angezeigt',
-  showFullCode: 'Ganzen Code zeigen',
-  fullCode: 'Ganzer Code',
-  markVerified: 'Wir haben verglichen: Die Codes stimmen überein',
-  verifiedThisState: 'Du hast den Code für die Personen verglichen, die jetzt hier sind.',
-  changedSince: (joined, left) =>
-    `Geändert, seit du verglichen hast: ${[joined && `gekommen: ${joined}`, left && `gegangen: ${left}`].filter(Boolean).join('; ')}. Vergleicht erneut.`,
-  chat: 'Chat',
-  chatEmpty: 'Noch keine Nachrichten. Nachrichten sind Ende-zu-Ende-verschlüsselt und verschwinden, wenn du gehst.',
-  chatLabel: 'Nachricht',
-  send: 'Senden',
-  close: 'Schließen',
-  unread: (count) => (count === 1 ? '1 ungelesene Nachricht' : `${count} ungelesene Nachrichten`),
-  privacy: 'Datenschutz',
-  imprint: 'Impressum',
-  guestNumber: (number) => `Gast ${number}`,
-  shareScreen: 'Bildschirm teilen',
-  stopSharing: 'Freigabe beenden',
-  screenUnavailable: 'Dieser Browser bietet keinen Bildschirm zum Teilen an.',
-  screenOf: (name) => `Bildschirm von ${name}`,
-  yourScreen: 'Dein Bildschirm',
-  raiseHand: 'Hand heben',
-  lowerHand: 'Hand senken',
-  handRaised: 'Hand gehoben',
-  react: 'Reagieren',
-  reactionNames: { '👍': 'Daumen hoch', '👏': 'Applaus', '😂': 'Lachen', '😮': 'Überrascht', '❤️': 'Herz', '🎉': 'Feiern' },
-  reacted: (name, reaction) => `${name}: ${reaction}`,
-  peopleTitle: 'Teilnehmende',
-  microphoneIsOn: 'Mikrofon an',
-  cameraIsOn: 'Kamera an',
-  speaking: 'Spricht',
-  talkingWhileMuted: 'Du bist stummgeschaltet. Schalte dein Mikrofon ein, um gehört zu werden.',
-  keyVerifiedByYou: 'Code verglichen',
-  holdsKeys: 'Verschlüsselt',
-  waitingForKeys: 'Schlüssel kommen…',
-  pin: 'Anheften',
-  unpin: 'Lösen',
-  speakerView: 'Sprecheransicht',
-  gridView: 'Kachelansicht',
-  settings: 'Einstellungen',
-  controls: 'Steuerung',
-  camera: 'Kamera',
-  microphone: 'Mikrofon',
-  speaker: 'Lautsprecher',
-  switchCamera: 'Kamera wechseln',
-  unnamedDevice: (kind, number) => `${kind} ${number}`,
-  systemDefault: 'Systemstandard',
-  devicesRemembered: 'Deine Auswahl wird nur in diesem Browser gespeichert.',
-  microphoneLevel: 'Mikrofonpegel',
-  cameraInUse: 'Die Kamera wird gerade von einer anderen App oder einem anderen Browser-Tab verwendet.',
-  microphoneInUse: 'Das Mikrofon wird gerade von einer anderen App oder einem anderen Browser-Tab verwendet.',
-  fixDenied:
-    'Zum Erlauben klicke auf das Symbol links in der Adressleiste (ein Schloss, Regler oder eine Kamera), erlaube Kamera und Mikrofon für diese Seite und lade die Seite neu. Auf dem Handy müssen eventuell auch die Systemeinstellungen dem Browser den Zugriff erlauben.',
-  fixUnavailable:
-    'Schließe ein Gerät an oder prüfe, ob es eingeschaltet ist und die Systemeinstellungen dem Browser den Zugriff erlauben; versuche es dann hier noch einmal.',
-  fixInUse:
-    'Beende die andere Nutzung, zum Beispiel eine Videokonferenz in einer anderen App oder einem anderen Tab, und versuche es dann hier noch einmal.',
-  updateReady: 'Eine neue Version von Raum ist bereit.',
-  reloadToUpdate: 'Neu laden zum Aktualisieren',
-  installApp: 'App installieren',
-  meeting: 'Meeting',
-  connection: { good: 'Gute Verbindung', fair: 'Instabile Verbindung', poor: 'Schlechte Verbindung' },
-  connectionDetails: (loss, fps, jitterMs) =>
-    [
-      `${loss} % der Pakete verloren`,
-      fps === undefined ? '' : `${fps} Bilder pro Sekunde`,
-      jitterMs === undefined ? '' : `${jitterMs} ms Jitter`,
     ]
       .filter(Boolean)
       .join(', '),

@@ -19,6 +19,7 @@ export interface Participant {
   readonly displayName: string | undefined;
   /** Shown as "Guest N" while they gave no name. */
   readonly number: number;
+  readonly host: boolean;
   readonly hand: boolean;
   readonly camera: RemoteMedia | undefined;
   readonly microphone: RemoteMedia | undefined;
@@ -45,6 +46,8 @@ export interface ReactionEvent {
 export interface JoinOptions {
   readonly roomId: string;
   readonly displayName?: string;
+  /** From the host link: makes this person the meeting's host. */
+  readonly hostKey?: Uint8Array;
   readonly camera?: MediaStreamTrack;
   readonly microphone?: MediaStreamTrack;
 }
@@ -63,16 +66,25 @@ export interface ChatMessage {
  * restarted), so the call must be joined afresh.
  */
 export type CallFailure =
-  'connection-lost' | 'session-expired' | 'room-full' | 'e2ee-required' | 'server-busy' | 'upgrade-required' | 'server-error';
+  | 'connection-lost'
+  | 'session-expired'
+  | 'room-full'
+  | 'e2ee-required'
+  | 'server-busy'
+  | 'upgrade-required'
+  /** The link's host key is not this meeting's. */
+  | 'forged-host-link'
+  | 'server-error';
 
 /** Failures a join can end in that trying again will not change. */
-const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required']);
+const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required', 'forged-host-link']);
 
 /** The failure a refused or broken join stands for. */
 export function joinFailure(error: unknown): CallFailure {
   const code = error instanceof SignallingError ? error.code : undefined;
   if (code === 'closed' || code === 'timeout') return 'connection-lost';
   if (code === 'room-full' || code === 'e2ee-required' || code === 'upgrade-required' || code === 'server-busy') return code;
+  if (code === 'forbidden') return 'forged-host-link';
   return 'server-error';
 }
 

@@ -41,6 +41,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
 
     expect(server.methods().slice(0, 3)).toEqual(['capabilities', 'join', 'publishKeyPackage']);
     expect(server.requests[1].data).toEqual(jasmine.objectContaining({ e2ee: false, requireE2ee: false }));
+    expect(server.requests[1].data.hostKey).withContext('a guest link has no host key').toBeUndefined();
     expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
     const produced = server.requests.filter((request) => request.method === 'produce').map((request) => request.data.source);
     expect(produced.sort()).toEqual(['camera', 'microphone']);
@@ -60,16 +61,23 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     expect(camera.readyState).toBe('live');
   });
 
+  it('joins as host with the host link’s key', async () => {
+    await start([]);
+    await call.join({ roomId: ROOM, hostKey: new Uint8Array(16).fill(7) });
+    expect(server.requests[1].data.hostKey).toBe('BwcHBwcHBwcHBwcHBwcHBw');
+  });
+
   it('follows the room: newcomers, their streams, pauses and departures', async () => {
     await start([]);
     await call.join({ roomId: ROOM });
     expect(seen).toEqual([]);
 
-    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, producers: [] } });
+    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, host: true, producers: [] } });
     expect(seen.map((participant) => participant.peerId)).toEqual(['ben']);
+    expect(seen[0].host).toBeTrue();
 
     const benCamera = { producerId: 'ben-cam', kind: 'video' as const, source: 'camera' as const, paused: false };
-    room.peers.push({ peerId: 'ben', e2ee: true, producers: [benCamera] });
+    room.peers.push({ peerId: 'ben', e2ee: true, host: false, producers: [benCamera] });
     server.notify('producerAdded', { peerId: 'ben', producer: benCamera });
     await until(() => seen[0]?.camera !== undefined);
 
@@ -85,9 +93,9 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   it('keeps a pause that arrives while the stream is being resumed', async () => {
     await start([]);
     await call.join({ roomId: ROOM });
-    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, producers: [] } });
+    server.notify('peerJoined', { peer: { peerId: 'ben', e2ee: true, host: false, producers: [] } });
     const benCamera = { producerId: 'ben-cam', kind: 'video' as const, source: 'camera' as const, paused: false };
-    room.peers.push({ peerId: 'ben', e2ee: true, producers: [benCamera] });
+    room.peers.push({ peerId: 'ben', e2ee: true, host: false, producers: [benCamera] });
     // The server answers "not paused", then Ben pauses before this side has the consumer.
     server.answer('resumeConsumer', () => new Promise((resolve) => setTimeout(() => resolve({}), 20)));
     server.notify('producerAdded', { peerId: 'ben', producer: benCamera });

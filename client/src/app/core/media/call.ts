@@ -1,6 +1,7 @@
 import { Device, type types } from 'mediasoup-client';
 import { PROTOCOL_VERSION, type MediaSource } from '@raum/protocol';
 import { receiveFromDelivery } from '../e2ee/delivery';
+import { toBase64Url } from '../e2ee/bytes';
 import type { E2eeSession } from '../e2ee/e2ee-session';
 import type { GroupContent, Reaction } from '../e2ee/group-content';
 import type { SignallingChannel } from '../signalling/signalling-channel';
@@ -95,7 +96,7 @@ export class Call {
   }
 
   /** Joins the room, sends the given tracks and receives everyone else's. */
-  async join({ roomId, displayName, camera, microphone }: JoinOptions): Promise<void> {
+  async join({ roomId, displayName, hostKey, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
     await this.prepare();
     const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken } = await this.signalling.request('join', {
@@ -103,6 +104,7 @@ export class Call {
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
       requireE2ee: this.e2ee.requireE2ee,
+      ...(hostKey ? { hostKey: toBase64Url(hostKey) } : {}),
     });
     if (this.#closed) return;
     this.signalling.keepSession(resumeToken);

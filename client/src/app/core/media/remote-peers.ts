@@ -17,6 +17,8 @@ interface RemotePeer {
   readonly peerId: string;
   /** "Guest N" for someone without a name: N counts the people in the order this side met them. */
   readonly number: number;
+  /** Joined with the host link, as the server checked. */
+  readonly host: boolean;
   /** Their name and hand, once they arrived end-to-end encrypted from them. */
   profile: Profile;
   readonly producers: Map<string, RemoteProducer>;
@@ -42,6 +44,7 @@ export class RemotePeers {
     this.#peers.set(info.peerId, {
       peerId: info.peerId,
       number: ++this.#met,
+      host: info.host,
       profile: { name: '', hand: false },
       producers,
       shown: new Map(),
@@ -130,6 +133,7 @@ function toParticipant(peer: RemotePeer): Participant {
     peerId: peer.peerId,
     displayName: peer.profile.name || undefined,
     number: peer.number,
+    host: peer.host,
     hand: peer.profile.hand,
     camera: media.camera,
     microphone: media.microphone,

@@ -62,6 +62,7 @@ export function serverFor(room: ScriptedRoom): FakeServer {
 export const ADA: PeerInfo = {
   peerId: 'ada',
   e2ee: true,
+  host: false,
   producers: [
     { producerId: 'ada-cam', kind: 'video', source: 'camera', paused: false },
     { producerId: 'ada-mic', kind: 'audio', source: 'microphone', paused: true },
