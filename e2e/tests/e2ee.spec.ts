@@ -123,8 +123,9 @@ test.describe('end-to-end encryption', () => {
     people.push(eve);
     const adaId = await peerIdOf(cem.page, adaName);
     const adaTrack = await videoTrackOf(eve.page, adaId, 'peerId');
+    // Over 6 s: a small tile gets the lowest layer, about 13 packets a second here.
     const withoutKeys = await until(
-      () => progress(eve.page, adaTrack, 3000),
+      () => progress(eve.page, adaTrack, 6000),
       (seen) => seen.packets > 50,
       'encrypted video reaches Eve',
     );
