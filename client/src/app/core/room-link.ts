@@ -1,9 +1,9 @@
 import { ROOM_ID_PATTERN } from '@raum/protocol';
 import { concat, toBase64Url, utf8 } from './e2ee/bytes';
+import { HOST_KEY_BYTES } from './e2ee/room-secret';
 
 /** Separates this use of SHA-256 from any other; the server derives the same (server/src/rooms/host-link.ts). */
 const HOST_LABEL = 'raum host v1';
-const HOST_KEY_BYTES = 16;
 
 /**
  * The room id a host key commits to: the first 16 bytes of SHA-256 over a

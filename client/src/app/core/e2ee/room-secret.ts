@@ -14,7 +14,8 @@ export interface RoomSecret {
 }
 
 const SECRET_BYTES = 16;
-const HOST_KEY_BYTES = 16;
+/** A host key's length; the room id of a hosted meeting commits to it (see room-link.ts). */
+export const HOST_KEY_BYTES = 16;
 
 export function newRoomSecret(requireE2ee = false, hostKey?: Uint8Array<ArrayBuffer>): RoomSecret {
   return { secret: crypto.getRandomValues(new Uint8Array(SECRET_BYTES)), requireE2ee, ...(hostKey ? { hostKey } : {}) };
