@@ -32,15 +32,6 @@ function everyTileInFull(): void {
   } as unknown as typeof IntersectionObserver;
 }
 
-/**
- * In the page, before the app: the page counts as hidden (a phone in a
- * pocket, still filming), so that it is sent no video and decodes none.
- */
-function hidden(): void {
-  Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
-  Object.defineProperty(document, 'hidden', { get: () => true });
-}
-
 /** Video bytes received and frames decoded so far, over all remote videos. */
 function received(page: Page): Promise<{ bytes: number; frames: number }> {
   return page.evaluate(async () => {
@@ -70,9 +61,7 @@ test('a phone in a 6-person call: what it receives and decodes with layout-drive
       args: CHROMIUM_ARGS.map((flag) => (flag === '--use-fake-device-for-media-stream' ? `${flag}=fps=${SENDER_FPS}` : flag)),
     });
     for (const name of ['Ben', 'Cem', 'Dan', 'Eva', 'Fin']) {
-      people.push(
-        await join(senders, room, name, { joinTimeoutMs: 60_000, viewport: PHONE, watch: (page) => page.context().addInitScript(hidden) }),
-      );
+      people.push(await join(senders, room, name, { joinTimeoutMs: 60_000, viewport: PHONE, hidden: true }));
     }
     const layout = await join(browser, room, 'Phone', { joinTimeoutMs: 60_000, viewport: PHONE });
     const full = await join(browser, room, 'Phone in full', {

@@ -107,6 +107,15 @@ function removeEncodedStreams(): void {
   delete (RTCRtpReceiver.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
 }
 
+/**
+ * Test instrumentation only: the page counts as hidden from the start (a
+ * phone in a pocket, still filming), so it is sent no video and decodes none.
+ */
+function countAsHidden(): void {
+  Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+  Object.defineProperty(document, 'hidden', { get: () => true });
+}
+
 export interface PageOptions {
   /** Another Raum server than the shared one (e.g. one started by the test). */
   readonly origin?: string;
@@ -123,6 +132,8 @@ export interface PageOptions {
   readonly bypassCSP?: boolean;
   /** The window's size from the start, e.g. a phone's. */
   readonly viewport?: { readonly width: number; readonly height: number };
+  /** The page counts as hidden: a sender that takes no core for decoding. */
+  readonly hidden?: boolean;
 }
 
 export async function openPage(
@@ -136,12 +147,14 @@ export async function openPage(
     watch,
     bypassCSP,
     viewport,
+    hidden = false,
   }: PageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: origin, locale, permissions: ['camera', 'microphone'], bypassCSP, viewport });
   await context.addInitScript(instrument);
   if (withoutEncodedTransforms || onlyEncodedStreams) await context.addInitScript(removeScriptTransform);
   if (withoutEncodedTransforms) await context.addInitScript(removeEncodedStreams);
+  if (hidden) await context.addInitScript(countAsHidden);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
@@ -244,6 +257,15 @@ export function tilePixels(page: Page, tileName: string): Promise<{ mean: number
 
 export async function health(): Promise<Record<string, number | string>> {
   return (await fetch(`${baseURL}/health`)).json();
+}
+
+/**
+ * Waits until the shared server has no room left, for tests that count the server's rooms, producers or
+ * peers. A person of an earlier test whose page closed without a clean close stays for a resume: up to the
+ * server's wait for a silent socket (15 s) and the resume grace (30 s).
+ */
+export async function noRoomsLeft(): Promise<void> {
+  await expect.poll(health, { message: 'no rooms left from earlier tests', timeout: 60_000 }).toMatchObject({ rooms: 0 });
 }
 
 /** The badge's words: "End-to-end encrypted", "Securing…" or "Not end-to-end encrypted". */

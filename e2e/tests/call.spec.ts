@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import {
   framesDecoded,
   health,
+  noRoomsLeft,
   inboundStreams,
   join,
   newRoomLink,
@@ -25,9 +26,7 @@ test.describe('a three-person call through the SFU', () => {
     browser,
   }) => {
     test.setTimeout(180_000);
-    // A person of an earlier test whose page closed without a clean close stays for a resume: up to the server's
-    // wait for a silent socket (15 s) and the resume grace (30 s).
-    await expect.poll(health, { message: 'no rooms left from earlier tests', timeout: 60_000 }).toMatchObject({ rooms: 0 });
+    await noRoomsLeft();
     const room = newRoomLink();
     for (const name of NAMES) people.push(await join(browser, room, name));
     const [ada, ben, cem] = people;

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
-import { framesDecoded, health, newRoomLink, openPage, remoteTiles, type Participant } from '../support/participants';
+import { framesDecoded, health, newRoomLink, noRoomsLeft, openPage, remoteTiles, type Participant } from '../support/participants';
 
 /**
  * Three fake cameras instead of one. Chromium's fake_device_2 gives 16-bit
@@ -115,7 +115,7 @@ test.describe('choosing devices', () => {
       browser,
     }) => {
       test.setTimeout(240_000);
-      await expect.poll(health, 'no rooms left from earlier tests').toMatchObject({ rooms: 0 });
+      await noRoomsLeft();
       const room = newRoomLink();
       const ada = await openIn(browser, room, 'Ada', locale);
       people.push(ada);
@@ -123,7 +123,9 @@ test.describe('choosing devices', () => {
       // Before joining: the microphone's level moves with the fake microphone's beeps.
       const meter = ada.page.getByRole('meter', { name: words.level });
       await expect(meter).toBeVisible();
-      await expect.poll(() => meter.evaluate((element: HTMLMeterElement) => element.value), { timeout: 10_000 }).toBeGreaterThan(0.2);
+      await expect
+        .poll(() => meter.evaluate((element: HTMLMeterElement) => element.value), { timeout: 10_000, intervals: [100] })
+        .toBeGreaterThan(0.2);
 
       await joinNow(ada, locale);
       const ben = await openIn(browser, room, 'Ben', locale);

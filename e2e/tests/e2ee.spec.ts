@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import {
   framesDecoded,
   health,
+  noRoomsLeft,
   inboundStreams,
   join,
   newRoomLink,
@@ -253,7 +254,7 @@ test.describe('end-to-end encryption', () => {
   });
 
   test('a room that requires end-to-end encryption turns such a browser away with a clear message', async ({ browser }) => {
-    await expect.poll(health).toMatchObject({ rooms: 0 });
+    await noRoomsLeft();
     const link = newRoomLink({ requireE2ee: true });
     const ada = await join(browser, link, 'Ada');
     people.push(ada);

@@ -1,7 +1,7 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
 import { fakeAudioFiles } from '../support/fake-audio';
-import { framesDecoded, health, newRoomLink, openPage, until, type Participant } from '../support/participants';
+import { framesDecoded, health, newRoomLink, noRoomsLeft, openPage, until, type Participant } from '../support/participants';
 
 /** The words a test clicks and reads, in each language the app speaks. */
 const WORDS = {
@@ -145,7 +145,9 @@ test.describe('everything a meeting needs', () => {
     const words = WORDS[locale];
 
     test(`${locale}: a shared screen reaches the others as its own stream, with its pixels, and ends cleanly`, async ({ browser }) => {
-      test.setTimeout(150_000);
+      test.setTimeout(240_000);
+      // The server's producers are counted below.
+      await noRoomsLeft();
       const room = newRoomLink();
       const ada = await joinIn(browser, room, 'Ada', locale);
       const ben = await joinIn(browser, room, 'Ben', locale);

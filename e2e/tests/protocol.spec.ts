@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@raum/protocol';
 import { baseURL } from '../playwright.config';
-import { health } from '../support/participants';
+import { health, noRoomsLeft } from '../support/participants';
 
 type Message = { type: string; id?: number | null; ok?: boolean; data?: any; error?: { code: string; message: string } };
 
@@ -29,7 +29,7 @@ async function connect(): Promise<{ send: (payload: string | Uint8Array) => Prom
 
 test('malformed, oversized and out-of-order messages get typed errors; the connection and the room survive', async () => {
   // Counts below are absolute: start once the previous tests' rooms are gone.
-  await expect.poll(health).toMatchObject({ rooms: 0 });
+  await noRoomsLeft();
   const { send, socket } = await connect();
   const roomId = 'e2e-protocol-room-000000001';
   const request = (id: number, method: string, data: unknown) => JSON.stringify({ type: 'request', id, method, data });

@@ -281,8 +281,9 @@ export class E2eeSession {
     // Newcomers (and, after our own arrival, everyone) learn our name and hand, end-to-end encrypted.
     if (added && (this.#profile.name || this.#profile.hand)) {
       const profile = await this.sealContent({ t: 'profile', ...this.#profile });
-      // A name that does not get through (a rate limit) is shown as "Guest"; the group goes on.
-      await this.delivery.sendGroupMessage(profile).catch(() => undefined);
+      // Not awaited: while a busy server is asked again, commits go on being processed. One that never
+      // gets through leaves this person shown as "Guest"; the group goes on.
+      void this.delivery.sendGroupMessage(profile).catch(() => undefined);
     }
     await this.reconcile();
   }

@@ -5,7 +5,7 @@ import { E2eeSession } from '../e2ee/e2ee-session';
 import { LocalMls } from '../e2ee/mls/local-mls';
 import { newRoomSecret, type RoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
-import type { FakeServer } from '../testing/fake-server';
+import { QUICK_RECONNECT, type FakeServer } from '../testing/fake-server';
 import { ADA, ROOM, serverFor, until } from '../testing/scripted-room';
 import { AppUpdate } from '../update/app-update';
 import { Call } from './call';
@@ -36,7 +36,7 @@ describe('CallService', () => {
             const server = serverFor({ peers: [ADA], paused: new Set() });
             script(server);
             servers.push(server);
-            const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
+            const signalling = new SignallingChannel(server.open, QUICK_RECONNECT);
             const e2ee = new E2eeSession(secret, undefined, new LocalMls(), signallingDelivery(signalling));
             const call = new Call(signalling, e2ee, new Device({ handlerFactory: FakeHandler.createFactory(fake) }));
             calls.push(call);

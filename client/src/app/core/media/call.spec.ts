@@ -5,7 +5,7 @@ import { E2eeSession } from '../e2ee/e2ee-session';
 import { LocalMls } from '../e2ee/mls/local-mls';
 import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
-import type { FakeServer } from '../testing/fake-server';
+import { QUICK_RECONNECT, type FakeServer } from '../testing/fake-server';
 import { ADA, cameraTrack, microphoneTrack, ROOM, serverFor, until, type ScriptedRoom } from '../testing/scripted-room';
 import { Call } from './call';
 import type { Participant } from './call-types';
@@ -21,7 +21,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     const paused = peers.flatMap((peer) => peer.producers.filter((producer) => producer.paused).map((producer) => producer.producerId));
     room = { peers: [...peers], paused: new Set(paused), group };
     server = serverFor(room);
-    const signalling = new SignallingChannel(server.open, { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120 });
+    const signalling = new SignallingChannel(server.open, QUICK_RECONNECT);
     // The fake handler has no encoded transforms: this browser sends and receives plain frames.
     const e2ee = new E2eeSession(newRoomSecret(), undefined, new LocalMls(), signallingDelivery(signalling));
     const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });

@@ -246,12 +246,15 @@ function localStorageIfAny(): Storage | undefined {
 /** The meter's scale: -60 dBFS (a quiet room) and below is empty, 0 dBFS full. */
 const METER_FLOOR_DB = -60;
 const METER_INTERVAL_MS = 100;
+/** How far the meter falls each measurement: a peak stays readable for a moment, as on any level meter. */
+const METER_RELEASE = 0.05;
 
 /**
  * How loud the microphone in use is, from 0 to 1, for the meter before
  * joining: measured in this browser by an analyser connected to nothing
- * else, ten times a second, never sent. It follows the microphone as it is
- * switched or turned off; a muted (disabled) track reads 0.
+ * else, ten times a second, never sent. It rises at once and falls slowly,
+ * so a short sound can be seen. It follows the microphone as it is
+ * switched or turned off; a muted (disabled) track falls to 0.
  */
 export class MicrophoneLevel {
   readonly level = signal(0);
@@ -294,7 +297,8 @@ export class MicrophoneLevel {
     let sum = 0;
     for (const sample of samples) sum += sample * sample;
     const db = 10 * Math.log10(sum / samples.length);
-    const level = Math.min(1, Math.max(0, (db - METER_FLOOR_DB) / -METER_FLOOR_DB));
+    const measured = Math.min(1, Math.max(0, (db - METER_FLOOR_DB) / -METER_FLOOR_DB));
+    const level = Math.max(measured, this.level() - METER_RELEASE);
     // Twentieths: finer than the eye sees, and the page redraws only when the meter moves.
     this.level.set(Math.round(level * 20) / 20);
   }

@@ -4,7 +4,7 @@ import { SignallingChannel, SignallingError, type ChannelState } from './signall
 
 const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
 const HEARTBEAT = { intervalMs: 40, timeoutMs: 120 };
-const QUICK = { firstMs: 5, maxMs: 20, giveUpMs: 400, openTimeoutMs: 120 };
+const QUICK = { firstMs: 5, maxMs: 20, giveUpMs: 400, openTimeoutMs: 120, firstConnectMs: 400 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
@@ -121,6 +121,26 @@ describe('SignallingChannel', () => {
     expect(server.sockets.length).toBe(2);
   });
 
+  it('without a session, tries again when a socket does not open: the request goes out once one does', async () => {
+    server.unreachable = true;
+    const answered = channel.request('leave', {});
+    await until(() => server.sockets.length >= 3, 'a third socket after two that did not open');
+    server.socket!.accept();
+    await expectAsync(answered).toBeResolvedTo({});
+    expect(server.requests.length).toBe(1);
+    expect(states).toEqual(['connecting', 'open']);
+  });
+
+  it('without a session, fails the waiting requests once sockets have not opened for a while', async () => {
+    server.unreachable = true;
+    const startedAt = Date.now();
+    const error = await channel.request('leave', {}).catch((e: unknown) => e);
+    expect(error).toEqual(jasmine.objectContaining({ code: 'closed' }));
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(QUICK.firstConnectMs);
+    expect(server.requests.length).toBe(0);
+    expect(channel.state).toBe('idle');
+  });
+
   it('resumes a session on a new socket: the missed messages once, lost requests sent again, nothing twice', async () => {
     await joined();
     const seen: string[] = [];
@@ -190,7 +210,11 @@ describe('SignallingChannel', () => {
 
   it('tries at once when told the network is back', async () => {
     await joined();
-    const slow = new SignallingChannel(server.open, { firstMs: 10_000, maxMs: 10_000, giveUpMs: 60_000, openTimeoutMs: 120 }, () => 1);
+    const slow = new SignallingChannel(
+      server.open,
+      { firstMs: 10_000, maxMs: 10_000, giveUpMs: 60_000, openTimeoutMs: 120, firstConnectMs: 400 },
+      () => 1,
+    );
     slow.setHeartbeat(HEARTBEAT);
     server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all' }));
     const { resumeToken } = await slow.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });

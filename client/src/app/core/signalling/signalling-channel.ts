@@ -71,12 +71,14 @@ export interface Reconnect {
   readonly giveUpMs: number;
   /** A new socket may take this long to open (a busy phone, a slow network). */
   readonly openTimeoutMs: number;
+  /** Without a session, sockets that do not open are tried this long before the requests waiting for one fail. */
+  readonly firstConnectMs: number;
 }
 
 const OPEN = 1;
 const REQUEST_TIMEOUT_MS = 15_000;
 const TICK_MS = 250;
-const RECONNECT: Reconnect = { firstMs: 250, maxMs: 5000, giveUpMs: 120_000, openTimeoutMs: 10_000 };
+const RECONNECT: Reconnect = { firstMs: 250, maxMs: 5000, giveUpMs: 120_000, openTimeoutMs: 10_000, firstConnectMs: 30_000 };
 
 /**
  * Typed requests and notifications over a WebSocket that may die at any
@@ -205,6 +207,8 @@ export class SignallingChannel {
   private opened(): void {
     this.#lastReceived = this.#lastPing = Date.now();
     if (!this.#resumeToken) {
+      this.#lostAt = undefined;
+      this.#attempt = 0;
       this.setState('open');
       for (const id of this.#pending.keys()) this.transmit(id);
       return;
@@ -262,6 +266,8 @@ export class SignallingChannel {
       // This socket now holds a fresh session of its own; everything of the old one is gone.
       this.#resumeToken = undefined;
       this.#lastSeq = 0;
+      this.#lostAt = undefined;
+      this.#attempt = 0;
       this.failPending(new SignallingError('session-lost', 'the session ended; join again'));
       this.setState('open');
       const code = message.ok ? 'bad-request' : message.error.code;
@@ -323,29 +329,41 @@ export class SignallingChannel {
     }
   }
 
-  /** The socket died (or was given up): resume on a new one if there is a session, else wait for the next request. */
+  /**
+   * The socket died (or was given up): resume on a new one if there is a
+   * session. Without one, a socket that never opened carried nothing, so
+   * the requests waiting for it wait for the next; once a socket was open,
+   * they fail (they may have reached the server) and the next request opens one.
+   */
   private lost(): void {
+    const neverOpened = this.#state === 'connecting';
     this.dropSocket(CLOSE_CODES.reconnecting);
     this.#resumeRequestId = undefined;
     for (const pending of this.#pending.values()) clearTimeout(pending.timer);
-    if (!this.#resumeToken) {
-      this.#lastSeq = 0;
-      this.failPending(new SignallingError('closed', 'the connection to the server closed'));
-      this.setState('idle');
+    if (this.#resumeToken) {
+      if (!this.retryLater(this.reconnect.giveUpMs)) return this.close();
+      this.setState('reconnecting');
       return;
     }
+    if (neverOpened && this.#pending.size > 0 && this.retryLater(this.reconnect.firstConnectMs)) return;
+    this.#lostAt = undefined;
+    this.#attempt = 0;
+    this.#lastSeq = 0;
+    this.failPending(new SignallingError('closed', 'the connection to the server closed'));
+    this.setState('idle');
+  }
+
+  /** A new socket after a backoff step with jitter; false once the first loss is more than `limitMs` ago. */
+  private retryLater(limitMs: number): boolean {
     const now = Date.now();
     this.#lostAt ??= now;
-    if (now - this.#lostAt > this.reconnect.giveUpMs) {
-      this.close();
-      return;
-    }
-    this.setState('reconnecting');
+    if (now - this.#lostAt > limitMs) return false;
     const { firstMs, maxMs } = this.reconnect;
     const step = Math.min(maxMs, firstMs * 2 ** this.#attempt++);
     // Everyone dropped at once by a restart must not come back at once.
     const delay = step * (0.5 + this.random() / 2);
     this.#retry = setTimeout(() => this.connect(), delay);
+    return true;
   }
 
   private dropSocket(code: number): void {

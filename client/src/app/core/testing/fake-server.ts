@@ -1,8 +1,11 @@
 import { encodeError, encodeNotification, encodePing, encodeResult, type NotificationData, type NotificationMethod } from '@raum/protocol';
-import type { SocketLike } from '../signalling/signalling-channel';
+import type { Reconnect, SocketLike } from '../signalling/signalling-channel';
 
 type Sent = { id: number; method: string; data: any };
 type Answer = (data: any) => unknown | Promise<unknown>;
+
+/** Reconnect timings for specs: a lost socket is replaced within milliseconds, and given up within a second. */
+export const QUICK_RECONNECT: Reconnect = { firstMs: 5, maxMs: 20, giveUpMs: 300, openTimeoutMs: 120, firstConnectMs: 400 };
 
 const TOKEN = (n: number) => `token-${n}`.padEnd(43, 'x');
 
