@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
 
@@ -16,6 +16,14 @@ export async function until<T>(read: () => Promise<T>, accept: (value: T) => boo
 /** A new room link as "New meeting" makes it: /r/<id>#k=<secret>. */
 export function newRoomLink({ requireE2ee = false, secret = randomBytes(16).toString('base64url') } = {}): string {
   return `/r/${randomBytes(16).toString('base64url')}#k=${secret}${requireE2ee ? '&e2ee=required' : ''}`;
+}
+
+/** A hosted meeting as "New meeting" makes it: the host's link, and the guest link without the host key. */
+export function newHostLinks(): { host: string; guest: string } {
+  const hostKey = randomBytes(16);
+  const roomId = createHash('sha256').update('raum host v1').update(hostKey).digest().subarray(0, 16).toString('base64url');
+  const guest = `/r/${roomId}#k=${randomBytes(16).toString('base64url')}`;
+  return { host: `${guest}&h=${hostKey.toString('base64url')}`, guest };
 }
 
 /** The same room with another secret: what someone with a wrong or forged link opens. */

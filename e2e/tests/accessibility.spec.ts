@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { join, newRoomLink, openPage, type Participant } from '../support/participants';
+import { join, newHostLinks, openPage, type Participant } from '../support/participants';
 
 const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
@@ -32,14 +32,15 @@ test.describe('accessibility', () => {
       await expect(start.page.getByRole('button', { name: 'New meeting' })).toBeVisible();
       await noViolations(start.page, 'the start page');
 
-      const room = newRoomLink();
+      // Ada is the host, so her panels hold the host controls too.
+      const { host, guest: room } = newHostLinks();
       const prejoin = await openPage(browser, room, { bypassCSP: true });
       people.push({ name: 'prejoin', ...prejoin });
       await prejoin.page.setViewportSize(viewport);
       await expect(prejoin.page.getByRole('button', { name: 'Join', exact: true })).toBeEnabled();
       await noViolations(prejoin.page, 'the pre-join screen');
 
-      const ada = await join(browser, room, 'Ada', { bypassCSP: true });
+      const ada = await join(browser, host, 'Ada', { bypassCSP: true });
       people.push(ada, await join(browser, room, 'Ben'));
       const { page } = ada;
       await page.setViewportSize(viewport);
@@ -66,8 +67,7 @@ test.describe('accessibility', () => {
 });
 
 test('the call is keyboard operable: M and V, focus into a panel and back, Escape closes it', async ({ browser }) => {
-  const room = newRoomLink();
-  const ada = await join(browser, room, 'Ada');
+  const ada = await join(browser, newHostLinks().guest, 'Ada');
   try {
     const { page } = ada;
     await page.keyboard.press('m');

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { join, openPage, type Participant } from '../support/participants';
+import { inboundStreams, join, newHostLinks, noRoomsLeft, openPage, remoteTiles, until, type Participant } from '../support/participants';
 
 /** Host links: whoever opens "New meeting" is its host, by a key in the link that the room id commits to. */
 
@@ -63,4 +63,74 @@ test('"New meeting" makes its opener the host; the guest link never makes a host
   await forged.page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(forged.page.getByRole('alert')).toContainText('This host link does not belong to this meeting');
   await expect(ada.page.locator('[data-tile="remote"]')).toHaveCount(1);
+});
+
+/** RTP packets of `name`'s microphone that `viewer` received within two seconds. */
+async function audioPacketsIn2s(viewer: Page, name: string): Promise<number> {
+  const tile = (await remoteTiles(viewer)).find((candidate) => candidate.name === name);
+  const packets = async () =>
+    (await inboundStreams(viewer)).find((stream) => stream.trackIdentifier === tile?.audioTrackId)?.packetsReceived ?? 0;
+  const before = await packets();
+  await viewer.waitForTimeout(2000);
+  return (await packets()) - before;
+}
+
+test('a host mutes one person or everyone (they may unmute), asks to unmute, makes a co-host, who ends the meeting for all', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const links = newHostLinks();
+  const ada = await join(browser, links.host, 'Ada');
+  const ben = await join(browser, links.guest, 'Ben');
+  const cem = await join(browser, links.guest, 'Cem');
+  people.push(ada, ben, cem);
+  for (const { page } of people) await expect(page.locator('[data-tile="remote"]')).toHaveCount(2);
+  await until(
+    () => audioPacketsIn2s(cem.page, 'Ben'),
+    (packets) => packets > 20,
+    'Cem hears Ben',
+  );
+
+  const participants = (page: Page) => page.getByRole('dialog', { name: 'Participants' });
+  for (const { page } of people) await page.getByRole('button', { name: 'Participants' }).click();
+  // Guests have no host controls.
+  await expect(participants(ben.page).getByRole('button', { name: 'Mute Cem' })).toHaveCount(0);
+  await expect(participants(ben.page).getByRole('button', { name: 'Mute everyone' })).toHaveCount(0);
+
+  // Muted by the host: the SFU stops forwarding, Ben is told, and his own button says so.
+  await participants(ada.page).getByRole('button', { name: 'Mute Ben' }).click();
+  await expect(ben.page.locator('[data-from-host]')).toContainText('A host muted your microphone');
+  await expect(ben.page.getByRole('button', { name: 'Unmute', exact: true })).toBeVisible();
+  const whileMuted = await audioPacketsIn2s(cem.page, 'Ben');
+  test.info().annotations.push({ type: 'figures', description: JSON.stringify({ packetsIn2sWhileMuted: whileMuted }) });
+  expect(whileMuted, 'Ben’s packets at Cem in 2 s while muted').toBeLessThanOrEqual(2);
+
+  // The host can only ask; Ben unmutes himself.
+  await participants(ada.page).getByRole('button', { name: 'Ask Ben to unmute' }).click();
+  const asked = ben.page.locator('[data-from-host]');
+  await expect(asked).toContainText('A host asks you to unmute');
+  await asked.getByRole('button', { name: 'Unmute' }).click();
+  await expect(asked).toHaveCount(0);
+  await until(
+    () => audioPacketsIn2s(cem.page, 'Ben'),
+    (packets) => packets > 20,
+    'Cem hears Ben again',
+  );
+
+  // Everyone else at once; the host's own microphone stays on.
+  await participants(ada.page).getByRole('button', { name: 'Mute everyone' }).click();
+  for (const { page } of [ben, cem]) await expect(page.locator('[data-from-host]')).toContainText('A host muted your microphone');
+  await expect(ada.page.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+  expect(await audioPacketsIn2s(ben.page, 'Cem')).toBeLessThanOrEqual(2);
+
+  // A co-host gets the controls, and everyone sees the role.
+  await participants(ada.page).getByRole('button', { name: 'Make Ben co-host' }).click();
+  await expect(participants(cem.page).locator('[data-person="Ben"] [data-host]')).toBeVisible();
+  await expect(participants(ben.page).getByRole('button', { name: 'Mute everyone' })).toBeVisible();
+
+  await participants(ben.page).getByRole('button', { name: 'End meeting for all' }).click();
+  await participants(ben.page).getByRole('button', { name: 'Yes, end it for everyone' }).click();
+  for (const { page } of [ada, cem]) await expect(page.getByRole('alert')).toContainText('A host ended the meeting for everyone');
+  await expect(ben.page.getByRole('button', { name: 'Rejoin' })).toBeVisible();
+  await noRoomsLeft();
 });

@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -257,6 +257,17 @@ export const requests = {
   },
   /** An MLS application message (chat, a name), relayed to all others without being read. */
   sendGroupMessage: { data: v.strictObject({ payload: OpaquePayload }), result: Empty },
+  // Host controls: a participant who is not a host gets `forbidden`, and nothing changes.
+  /** Pauses one person's microphone at the SFU; they are told, and may unmute themselves. */
+  muteParticipant: { data: v.strictObject({ peerId: id }), result: Empty },
+  /** Pauses everyone else's microphone. */
+  muteEveryone: { data: Empty, result: Empty },
+  /** Asks a muted person to unmute: only they can. */
+  askToUnmute: { data: v.strictObject({ peerId: id }), result: Empty },
+  /** Makes someone a co-host for as long as they stay (a host link makes a host every time). */
+  makeHost: { data: v.strictObject({ peerId: id }), result: Empty },
+  /** Ends the meeting for everyone: the others are told and their sessions end. */
+  endMeeting: { data: Empty, result: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -286,6 +297,14 @@ export const notifications = {
   serverDraining: v.object({ closesInMs: v.number() }),
   /** Fresh TURN credentials, before the current ones expire. */
   iceServers: v.object({ iceServers: IceServers }),
+  /** A host (`by`) paused this participant's microphone. */
+  mutedByHost: v.object({ by: id }),
+  /** A host (`by`) asks this participant to unmute. */
+  unmuteAsked: v.object({ by: id }),
+  /** Someone (perhaps this participant) became a co-host. */
+  hostAdded: v.object({ peerId: id }),
+  /** A host (`by`) ended the meeting for everyone: this session is over. */
+  meetingEnded: v.object({ by: id }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;

@@ -71,6 +71,13 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
           ],
         },
         {
+          heading: 'Hosts',
+          paragraphs: [
+            'Wer ein Meeting mit „Neues Meeting“ anlegt, erhält zusätzlich einen Host-Link. Die Meeting-Kennung ist aus dem geheimen Teil dieses Links abgeleitet; so erkennt der Server einen Host, ohne sich jemanden zu merken. Es gibt keine Konten, und Host-Rechte werden nirgends gespeichert.',
+            'Ein Host (auch ein Co-Host, den ein Host dazu gemacht hat) kann das Mikrofon einer Person oder aller anderen auf dem Server stummschalten, jemanden bitten, das Mikrofon einzuschalten, andere zu Co-Hosts machen und das Meeting für alle beenden. Einschalten kann ein Host Ihr Mikrofon oder Ihre Kamera nie; das können nur Sie. Sie sehen, wenn ein Host Sie stummgeschaltet hat. Der Server prüft jede dieser Anfragen und protokolliert keine davon.',
+          ],
+        },
+        {
           heading: 'Weg der Medien',
           paragraphs: [
             'Audio und Video laufen ausschließlich über diesen Server, nie direkt zwischen den Teilnehmenden. Niemand erfährt dabei die IP-Adresse eines anderen Teilnehmenden.',
@@ -133,6 +140,13 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
         paragraphs: [
           'Audio, video, chat and names are end-to-end encrypted by default: the participants’ browsers agree on the keys among themselves, and only someone who knows the part of the link after the “#” sign can be admitted. That part of the link is never sent to the server; the server passes on only encrypted data and cannot read it. The meeting identifier is visible to the server.',
           'If a participant’s browser cannot encrypt end to end, then while that person is present the meeting is encrypted only between each browser and the server (DTLS-SRTP). Every participant is shown this. Meetings whose link requires it (or all meetings, if the operator has set it so) do not admit such browsers.',
+        ],
+      },
+      {
+        heading: 'Hosts',
+        paragraphs: [
+          'Whoever creates a meeting with “New meeting” also gets a host link. The meeting identifier is derived from that link’s secret part, so the server recognises a host without remembering anyone. There are no accounts, and host rights are not stored anywhere.',
+          'A host (and any co-host a host appointed) can mute one person’s or everyone else’s microphone on the server, ask someone to unmute, make others co-hosts, and end the meeting for everyone. A host can never turn your microphone or camera on; only you can. You are shown when a host muted you. The server checks each of these requests and logs none of them.',
         ],
       },
       {

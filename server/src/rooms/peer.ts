@@ -14,6 +14,13 @@ import { InvalidStateError, NotFoundError, RaumError } from '../common/errors';
 /** How the room reaches this participant's socket; the peer knows nothing of WebSockets. */
 export type Notify = <M extends NotificationMethod>(method: M, data: NotificationData<M>) => void;
 
+/** How the room reaches the participant behind a peer: tells them something, or ends their session. */
+export interface PeerLink {
+  readonly notify: Notify;
+  /** Their session is over (the meeting ended): they are out of the room and cannot resume. */
+  readonly dismiss: () => void;
+}
+
 type ProducerAppData = { source: MediaSource };
 
 /** Which kind each source must carry. */
@@ -48,19 +55,39 @@ export class Peer {
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #connected = new WeakSet<types.WebRtcTransport>();
   #closed = false;
+  #host: boolean;
 
   constructor(
     /** Whether the browser can encrypt media end to end (it says so itself). */
     readonly e2ee: boolean,
     /** Joined with the room's host key (checked against the room id). */
-    readonly host: boolean,
+    host: boolean,
     readonly rtpCapabilities: types.RtpCapabilities,
-    readonly notify: Notify,
+    private readonly link: PeerLink,
     private readonly limits: PeerLimits,
-  ) {}
+  ) {
+    this.#host = host;
+  }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Joined with the host link, or made a co-host by a host. */
+  get host(): boolean {
+    return this.#host;
+  }
+
+  makeHost(): void {
+    this.#host = true;
+  }
+
+  notify<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {
+    this.link.notify(method, data);
+  }
+
+  dismiss(): void {
+    this.link.dismiss();
   }
 
   get producers(): IterableIterator<types.Producer<ProducerAppData>> {
@@ -128,13 +155,17 @@ export class Peer {
     if ((rtpParameters.encodings?.length ?? 0) > MAX_ENCODINGS[kind]) {
       throw new RaumError('bad-request', `${kind} is sent in at most ${MAX_ENCODINGS[kind]} encoding(s)`);
     }
-    for (const producer of this.#producers.values()) {
-      if (producer.appData.source === source) throw new InvalidStateError(`a ${source} producer exists already`);
-    }
+    if (this.producerOf(source)) throw new InvalidStateError(`a ${source} producer exists already`);
     const producer = await transport.produce<ProducerAppData>({ kind, rtpParameters, paused, appData: { source } });
     this.#producers.set(producer.id, producer);
     producer.observer.once('close', () => this.#producers.delete(producer.id));
     return producer;
+  }
+
+  /** The producer of a source (a microphone), if this peer sends one. */
+  producerOf(source: MediaSource): types.Producer<ProducerAppData> | undefined {
+    for (const producer of this.#producers.values()) if (producer.appData.source === source) return producer;
+    return undefined;
   }
 
   producer(producerId: string): types.Producer<ProducerAppData> {

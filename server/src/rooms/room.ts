@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { NotificationData, NotificationMethod, PeerInfo } from '@raum/protocol';
-import { RaumError } from '../common/errors';
+import { NotFoundError, RaumError } from '../common/errors';
+import { mediasoupCall } from '../media/mediasoup-call';
 import { GroupLedger, type Admission, type Restart } from './group-ledger';
 import { Peer, producerInfo } from './peer';
 
@@ -88,6 +89,33 @@ export class Room extends EventEmitter<RoomEvents> {
     const route = this.group.keyPackage(peer.id, keyPackage);
     if ('creator' in route) this.restartGroup(route);
     else this.notifyPeers(route, 'keyPackage', { from: peer.id, keyPackage });
+  }
+
+  /** Someone in this room; `not-found` for anyone else (gone, or never here). */
+  member(peerId: string): Peer {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new NotFoundError('participant');
+    return peer;
+  }
+
+  get members(): IterableIterator<Peer> {
+    return this.#peers.values();
+  }
+
+  /** Pausing stops the SFU forwarding the stream; the others are told to show it as off (or on again). */
+  async setProducerPaused(owner: Peer, producerId: string, paused: boolean): Promise<void> {
+    const producer = owner.producer(producerId);
+    await mediasoupCall(() => (paused ? producer.pause() : producer.resume()));
+    this.broadcast(owner, paused ? 'producerPaused' : 'producerResumed', { peerId: owner.id, producerId });
+  }
+
+  /** A host ended the meeting: everyone else is told and dismissed; the room closes once the host leaves too. */
+  end(by: Peer): void {
+    for (const peer of [...this.#peers.values()]) {
+      if (peer === by) continue;
+      peer.notify('meetingEnded', { by: by.id });
+      peer.dismiss();
+    }
   }
 
   /** Sends a notification to the given peers of this room (those still here). */

@@ -3,7 +3,7 @@ import type { types } from 'mediasoup';
 import { RaumError } from '../common/errors';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
-import { Peer, SOURCE_KIND, type Notify, type PeerLimits } from './peer';
+import { Peer, SOURCE_KIND, type PeerLink, type PeerLimits } from './peer';
 import { Room } from './room';
 
 /**
@@ -52,11 +52,11 @@ export class RoomsService {
     roomId: string,
     { e2ee, requireE2ee = false, host = false }: { e2ee: boolean; requireE2ee?: boolean; host?: boolean },
     rtpCapabilities: types.RtpCapabilities,
-    notify: Notify,
+    link: PeerLink,
   ): Promise<{ room: Room; peer: Peer } & ReturnType<Room['admit']>> {
     if (this.#draining) throw new RaumError('server-draining', 'this server is restarting; try again in a moment');
     const room = await this.open(roomId);
-    const peer = new Peer(e2ee, host, rtpCapabilities, notify, this.#peerLimits);
+    const peer = new Peer(e2ee, host, rtpCapabilities, link, this.#peerLimits);
     try {
       return { room, peer, ...room.admit(peer, requireE2ee) };
     } catch (error) {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { MediaService } from '../media/media.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
 import { testConfig } from '../testing/test-server';
-import { Peer, type Notify } from './peer';
+import { Peer, type PeerLink } from './peer';
 import { RoomsService } from './rooms.service';
 
 const roomId = 'room-for-the-test-suite-1';
@@ -12,7 +12,8 @@ const roomId = 'room-for-the-test-suite-1';
 describe('rooms with a real mediasoup worker', () => {
   let media: MediaService;
   let rooms: RoomsService;
-  const silent: Notify = () => undefined;
+  const silent: PeerLink = { notify: () => undefined, dismiss: () => undefined };
+  const listening = (heard: Array<[string, unknown]>): PeerLink => ({ ...silent, notify: (method, data) => heard.push([method, data]) });
 
   before(async () => {
     const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3', RAUM_MAX_INCOMING_BITRATE: '1500000' });
@@ -24,7 +25,7 @@ describe('rooms with a real mediasoup worker', () => {
 
   it('shares one router between peers and frees everything when the last leaves', async () => {
     const heard: Array<[string, unknown]> = [];
-    const a = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, (method, data) => heard.push([method, data]));
+    const a = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, listening(heard));
     const b = await rooms.join(roomId, { e2ee: false }, media.routerRtpCapabilities, silent);
     assert.equal(a.room, b.room);
     assert.equal(a.group, 'create', 'the first starts the MLS group');
@@ -68,7 +69,7 @@ describe('rooms with a real mediasoup worker', () => {
   it('hands the MLS group to a waiting peer when its members have left', async () => {
     const join = async (room: string) => {
       const heard: Array<[string, unknown]> = [];
-      const joined = await rooms.join(room, { e2ee: true }, media.routerRtpCapabilities, (method, data) => heard.push([method, data]));
+      const joined = await rooms.join(room, { e2ee: true }, media.routerRtpCapabilities, listening(heard));
       return { ...joined, heard };
     };
     const groupNews = (heard: Array<[string, unknown]>) => heard.filter(([method]) => method !== 'peerJoined' && method !== 'peerLeft');

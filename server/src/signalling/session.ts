@@ -3,6 +3,7 @@ import {
   encodeError,
   encodeNotification,
   encodeResult,
+  CLOSE_CODES,
   PROTOCOL_VERSION,
   type DecodedRequest,
   type NotificationData,
@@ -16,7 +17,6 @@ import { randomBytes } from 'node:crypto';
 import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/errors';
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
-import { mediasoupCall } from '../media/mediasoup-call';
 import { isHostKeyOf } from '../rooms/host-link';
 import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
@@ -24,6 +24,8 @@ import type { RoomsService } from '../rooms/rooms.service';
 import { TokenBucket } from './rate-limits';
 import type { TurnService } from '../turn/turn.service';
 import type { Connection } from './connection';
+import { hostRequests } from './host-requests';
+import { mediaRequests } from './media-requests';
 import { Outbox } from './outbox';
 
 /** Chat is for people typing: a few lines a second at most. */
@@ -54,8 +56,14 @@ export interface SessionContext {
 export const SESSION_EVENTS = ['silentSockets', 'resumes', 'failedResumes', 'expiredGraces', 'kicks'] as const;
 export type SessionEvent = (typeof SESSION_EVENTS)[number];
 
-/** The result of a handler; `resume` is answered by the gateway, never here. */
-type Handlers = { [M in Exclude<RequestMethod, 'resume'>]: (data: RequestData<M>) => Promise<RequestResult<M>> };
+/** The handler of each request; `resume` is answered by the gateway, never here. */
+export type Handlers = { [M in Exclude<RequestMethod, 'resume'>]: (data: RequestData<M>) => Promise<RequestResult<M>> };
+
+/** The room this session is in, and its peer there; `invalid-state` before joining. */
+export interface Membership {
+  readonly room: Room;
+  readonly peer: Peer;
+}
 
 /**
  * One participant's signalling state, from the first socket to leaving: which
@@ -68,7 +76,7 @@ type Handlers = { [M in Exclude<RequestMethod, 'resume'>]: (data: RequestData<M>
 export class Session {
   readonly outbox: Outbox;
   #connection: Connection | undefined;
-  #membership: { room: Room; peer: Peer } | undefined;
+  #membership: Membership | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #lastRequestId = 0;
   #ended = false;
@@ -209,22 +217,20 @@ export class Session {
     membership?.room.remove(membership.peer);
   }
 
-  private joinedRoom(): { room: Room; peer: Peer } {
+  private joinedRoom(): Membership {
     if (!this.#membership) throw new InvalidStateError('join a room first');
     return this.#membership;
   }
 
-  /** Pausing stops the SFU forwarding the stream; the others are told to show it as off. */
   private takeHandshake(): void {
     if (!this.#handshake.take()) throw new RaumError('rate-limited', 'too many KeyPackages and commits; wait a moment');
   }
 
-  private async setProducerPaused(producerId: string, paused: boolean): Promise<Record<string, never>> {
-    const { room, peer } = this.joinedRoom();
-    const producer = peer.producer(producerId);
-    await mediasoupCall(() => (paused ? producer.pause() : producer.resume()));
-    room.broadcast(peer, paused ? 'producerPaused' : 'producerResumed', { peerId: peer.id, producerId });
-    return {};
+  /** The meeting ended for this participant: told already, it is out of the room, and its socket closes. */
+  private dismiss(): void {
+    const connection = this.#connection;
+    this.end();
+    connection?.close(CLOSE_CODES.normal, 'the meeting ended');
   }
 
   /** Fresh TURN credentials before the current ones expire, for as long as the session lasts. */
@@ -264,12 +270,10 @@ export class Session {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
       const host = hostKey !== undefined;
-      const { room, peer, others, group } = await this.context.rooms.join(
-        roomId,
-        { e2ee, requireE2ee, host },
-        capabilities,
-        (method, data) => this.notify(method, data),
-      );
+      const { room, peer, others, group } = await this.context.rooms.join(roomId, { e2ee, requireE2ee, host }, capabilities, {
+        notify: (method, data) => this.notify(method, data),
+        dismiss: () => this.dismiss(),
+      });
       if (this.#ended) {
         room.remove(peer);
         throw new InvalidStateError('the connection closed while joining');
@@ -287,82 +291,7 @@ export class Session {
       };
     },
 
-    createTransport: async ({ direction }) => {
-      const { room, peer } = this.joinedRoom();
-      const transport = await mediasoupCall(() => peer.createTransport(direction, room.router, room.webRtcServer));
-      return {
-        transportId: transport.id,
-        iceParameters: transport.iceParameters,
-        iceCandidates: transport.iceCandidates,
-        dtlsParameters: transport.dtlsParameters,
-      };
-    },
-
-    connectTransport: async ({ transportId, dtlsParameters }) => {
-      await mediasoupCall(() => this.joinedRoom().peer.connect(transportId, dtlsParameters as types.DtlsParameters));
-      return {};
-    },
-
-    restartIce: async ({ transportId }) => {
-      const iceParameters = await mediasoupCall(() => this.joinedRoom().peer.restartIce(transportId));
-      return { iceParameters };
-    },
-
-    produce: async ({ transportId, kind, source, rtpParameters, paused }) => {
-      const { room, peer } = this.joinedRoom();
-      const producer = await mediasoupCall(() =>
-        peer.produce(transportId, kind, source, rtpParameters as types.RtpParameters, paused ?? false),
-      );
-      room.announceProducer(peer, producer);
-      return { producerId: producer.id };
-    },
-
-    pauseProducer: ({ producerId }) => this.setProducerPaused(producerId, true),
-
-    resumeProducer: ({ producerId }) => this.setProducerPaused(producerId, false),
-
-    closeProducer: async ({ producerId }) => {
-      const { room, peer } = this.joinedRoom();
-      peer.producer(producerId).close();
-      room.broadcast(peer, 'producerClosed', { peerId: peer.id, producerId });
-      return {};
-    },
-
-    consume: async ({ producerId }) => {
-      const { room, peer } = this.joinedRoom();
-      const found = room.producerOf(producerId, peer);
-      if (!found) throw new RaumError('not-found', 'that producer is not in this room');
-      const consumer = await mediasoupCall(() => peer.consume(room.router, found.producer));
-      return {
-        consumerId: consumer.id,
-        producerId,
-        peerId: found.owner.id,
-        kind: consumer.kind,
-        rtpParameters: consumer.rtpParameters,
-        producerPaused: consumer.producerPaused,
-      };
-    },
-
-    resumeConsumer: async ({ consumerId }) => {
-      const consumer = this.joinedRoom().peer.consumer(consumerId);
-      await mediasoupCall(() => consumer.resume());
-      return {};
-    },
-
-    pauseConsumer: async ({ consumerId }) => {
-      const consumer = this.joinedRoom().peer.consumer(consumerId);
-      await mediasoupCall(() => consumer.pause());
-      return {};
-    },
-
-    setPreferredLayers: async ({ consumerId, spatialLayer }) => {
-      const consumer = this.joinedRoom().peer.consumer(consumerId);
-      // Single-layer streams (audio, a screen) have no layers to choose: nothing to do.
-      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
-        await mediasoupCall(() => consumer.setPreferredLayers({ spatialLayer }));
-      }
-      return {};
-    },
+    ...mediaRequests(() => this.joinedRoom()),
 
     leave: async () => {
       this.joinedRoom();
@@ -394,5 +323,7 @@ export class Session {
       room.broadcast(peer, 'groupMessage', { from: peer.id, payload });
       return {};
     },
+
+    ...hostRequests(() => this.joinedRoom()),
   };
 }

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, output, signal, viewChild } from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
-import { CallService, type ChatLine } from '../core/media/call.service';
+import { CallService } from '../core/media/call.service';
+import type { ChatLine } from '../core/media/chat-log';
 
 const MAX_MESSAGE_LENGTH = 2000;
 

@@ -1,11 +1,15 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, output, signal } from '@angular/core';
 import { I18n } from '../core/i18n/i18n';
 import { CallService } from '../core/media/call.service';
 
 interface PersonRow {
   readonly key: string;
+  /** Undefined for this person. */
+  readonly peerId: string | undefined;
   readonly name: string;
   readonly microphoneOn: boolean;
+  /** They have a microphone, on or off (a host may ask them to turn it on). */
+  readonly hasMicrophone: boolean;
   readonly cameraOn: boolean;
   readonly hand: boolean;
   readonly host: boolean;
@@ -14,7 +18,12 @@ interface PersonRow {
   readonly warning: boolean;
 }
 
-/** Everyone in the meeting: microphone and camera, a raised hand, and whether they hold the keys. */
+/**
+ * Everyone in the meeting: microphone and camera, a raised hand, and whether
+ * they hold the keys. A host also finds the host controls here: mute one
+ * person or everyone, ask someone to unmute, make a co-host, end the
+ * meeting for all (after a second click).
+ */
 @Component({
   selector: 'raum-people-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -24,6 +33,18 @@ interface PersonRow {
       <h2 id="people-title" class="panel__title">{{ i18n.t().peopleTitle }}</h2>
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
     </div>
+    @if (call.host.isHost()) {
+      <div class="people__host" data-host-controls>
+        <button type="button" class="button" (click)="act('muteEveryone')">{{ i18n.t().muteEveryone }}</button>
+        @if (ending()) {
+          <button type="button" class="button button--danger" (click)="call.host.endForEveryone()">
+            {{ i18n.t().endForEveryoneSure }}
+          </button>
+        } @else {
+          <button type="button" class="button" (click)="ending.set(true)">{{ i18n.t().endForEveryone }}</button>
+        }
+      </div>
+    }
     <ul class="people" data-people>
       @for (person of people(); track person.key) {
         <li class="people__row" [attr.data-person]="person.name">
@@ -39,6 +60,24 @@ interface PersonRow {
           @if (person.keys; as keys) {
             <span class="people__state" [class.people__state--warning]="person.warning">{{ keys }}</span>
           }
+          @if (call.host.isHost() ? person.peerId : undefined; as peerId) {
+            <span class="people__actions">
+              @if (person.microphoneOn) {
+                <button type="button" class="button" (click)="act('mute', peerId)">
+                  {{ i18n.t().muteOne(person.name) }}
+                </button>
+              } @else if (person.hasMicrophone) {
+                <button type="button" class="button" (click)="act('askToUnmute', peerId)">
+                  {{ i18n.t().askToUnmuteOne(person.name) }}
+                </button>
+              }
+              @if (!person.host) {
+                <button type="button" class="button" (click)="act('makeHost', peerId)">
+                  {{ i18n.t().makeCoHost(person.name) }}
+                </button>
+              }
+            </span>
+          }
         </li>
       }
     </ul>
@@ -48,9 +87,18 @@ export class PeoplePanel {
   protected readonly i18n = inject(I18n);
   protected readonly call = inject(CallService);
   readonly displayName = input<string>('');
-  /** This person joined with the host link. */
-  readonly host = input(false);
   readonly closed = output<void>();
+  /** "End meeting for all" was clicked once: the next click ends it. */
+  protected readonly ending = signal(false);
+
+  /** A host request; one the server refuses (someone just left, a rate limit) changes nothing to show. */
+  protected act(request: 'muteEveryone'): void;
+  protected act(request: 'mute' | 'askToUnmute' | 'makeHost', peerId: string): void;
+  protected act(request: 'muteEveryone' | 'mute' | 'askToUnmute' | 'makeHost', peerId = ''): void {
+    const controls = this.call.host.controls;
+    if (!controls) return;
+    (request === 'muteEveryone' ? controls.muteEveryone() : controls[request](peerId)).catch(() => undefined);
+  }
 
   protected readonly people = computed<PersonRow[]>(() => {
     const t = this.i18n.t();
@@ -58,11 +106,13 @@ export class PeoplePanel {
     const verified = e2ee?.verification.status === 'verified';
     const self: PersonRow = {
       key: 'self',
+      peerId: undefined,
       name: this.displayName() ? `${this.displayName()} (${t.you})` : t.you,
       microphoneOn: this.call.microphoneOn(),
+      hasMicrophone: true,
       cameraOn: this.call.camera() !== undefined,
       hand: this.call.hand(),
-      host: this.host(),
+      host: this.call.host.isHost(),
       keys: undefined,
       warning: false,
     };
@@ -71,8 +121,10 @@ export class PeoplePanel {
       const member = e2ee?.members.has(participant.peerId) ?? false;
       return {
         key: participant.peerId,
+        peerId: participant.peerId,
         name: participant.displayName || t.guestNumber(participant.number),
         microphoneOn: participant.microphone !== undefined && !participant.microphone.paused,
+        hasMicrophone: participant.microphone !== undefined,
         cameraOn: participant.camera !== undefined && !participant.camera.paused,
         hand: participant.hand,
         host: participant.host,

@@ -20,6 +20,16 @@ export interface Strings {
   readonly copyHostLink: string;
   /** Next to a host's name in the people list. */
   readonly host: string;
+  /** Host controls in the people list, and what the others are told of them. */
+  readonly muteOne: (name: string) => string;
+  readonly askToUnmuteOne: (name: string) => string;
+  readonly makeCoHost: (name: string) => string;
+  readonly muteEveryone: string;
+  readonly endForEveryone: string;
+  readonly endForEveryoneSure: string;
+  readonly mutedByHost: string;
+  readonly askedToUnmute: string;
+  readonly meetingEnded: string;
   readonly linkCopied: string;
   readonly you: string;
   readonly guest: string;
@@ -147,6 +157,15 @@ export const EN: Strings = {
   copyGuestLink: 'Copy guest link',
   copyHostLink: 'Copy host link',
   host: 'Host',
+  muteOne: (name) => `Mute ${name}`,
+  askToUnmuteOne: (name) => `Ask ${name} to unmute`,
+  makeCoHost: (name) => `Make ${name} co-host`,
+  muteEveryone: 'Mute everyone',
+  endForEveryone: 'End meeting for all',
+  endForEveryoneSure: 'Yes, end it for everyone',
+  mutedByHost: 'A host muted your microphone. You can unmute yourself.',
+  askedToUnmute: 'A host asks you to unmute.',
+  meetingEnded: 'A host ended the meeting for everyone.',
   linkCopied: 'Link copied',
   you: 'You',
   guest: 'Guest',

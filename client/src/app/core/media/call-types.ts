@@ -74,10 +74,12 @@ export type CallFailure =
   | 'upgrade-required'
   /** The link's host key is not this meeting's. */
   | 'forged-host-link'
+  /** A host ended the meeting for everyone. */
+  | 'meeting-ended'
   | 'server-error';
 
 /** Failures a join can end in that trying again will not change. */
-const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required', 'forged-host-link']);
+const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required', 'forged-host-link', 'meeting-ended']);
 
 /** The failure a refused or broken join stands for. */
 export function joinFailure(error: unknown): CallFailure {

@@ -17,6 +17,8 @@ describe('CallService', () => {
   let servers: FakeServer[];
   let calls: Call[];
   let script: (server: FakeServer) => void;
+  /** Streams the SFU holds paused: a fake receiver's track cannot be listened to, so a spec that redraws the people pauses Ada's microphone. */
+  let paused: Set<string>;
   let service: CallService;
   let reload: jasmine.Spy<() => Promise<boolean>>;
   const room: RoomSecret = newRoomSecret();
@@ -25,6 +27,7 @@ describe('CallService', () => {
     servers = [];
     calls = [];
     script = () => undefined;
+    paused = new Set();
     reload = jasmine.createSpy('reload').and.resolveTo(false);
     TestBed.configureTestingModule({
       providers: [
@@ -33,7 +36,7 @@ describe('CallService', () => {
         {
           provide: CALL_FACTORY,
           useValue: async (secret: RoomSecret) => {
-            const server = serverFor({ peers: [ADA], paused: new Set() });
+            const server = serverFor({ peers: [ADA], paused });
             script(server);
             servers.push(server);
             const signalling = new SignallingChannel(server.open, QUICK_RECONNECT);
@@ -127,6 +130,42 @@ describe('CallService', () => {
     await service.preview(room);
     await until(() => reload.calls.count() === 1);
     await until(() => service.failure() === 'upgrade-required');
+  });
+
+  it('follows the hosts: a mute turns the microphone off here and never on, an ask shows until this person unmutes', async () => {
+    await inCall();
+    expect(service.microphoneOn()).toBeTrue();
+    servers[0].notify('mutedByHost', { by: 'ada' });
+    await until(() => !service.microphoneOn());
+    expect(service.host.fromHost()).toBe('muted');
+    expect(servers[0].methods()).toContain('pauseProducer');
+    // Said again while muted, it changes nothing: a host cannot turn a microphone on.
+    servers[0].notify('mutedByHost', { by: 'ada' });
+    servers[0].notify('unmuteAsked', { by: 'ada' });
+    await until(() => service.host.fromHost() === 'asked-to-unmute');
+    expect(service.microphoneOn()).toBeFalse();
+    await service.toggleMicrophone(true);
+    expect(service.microphoneOn()).toBeTrue();
+    expect(service.host.fromHost()).toBeUndefined();
+    expect(servers[0].methods().at(-1)).toBe('resumeProducer');
+  });
+
+  it('makes this person a host when made co-host, and ends for good when a host ends the meeting', async () => {
+    paused = new Set(['ada-mic']);
+    await inCall();
+    expect(service.host.isHost()).toBeFalse();
+    servers[0].notify('hostAdded', { peerId: 'ada' });
+    await until(() => service.participants()[0]?.host === true);
+    expect(service.host.isHost()).toBeFalse();
+    servers[0].notify('hostAdded', { peerId: 'me' });
+    await until(() => service.host.isHost());
+    servers[0].notify('meetingEnded', { by: 'ada' });
+    await until(() => service.phase() === 'failed');
+    expect(service.failure()).toBe('meeting-ended');
+    expect(service.host.isHost()).toBeFalse();
+    expectReleased(calls[0], servers[0]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(servers.length).withContext('nobody joins the ended meeting again by themselves').toBe(1);
   });
 
   it('leaves: tells the server, closes the socket cleanly, releases the devices', async () => {

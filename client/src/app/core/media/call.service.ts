@@ -8,8 +8,10 @@ import { AppUpdate } from '../update/app-update';
 import type { Call } from './call';
 import { CALL_FACTORY } from './call-factory';
 import { joinFailure, worthRetrying, type CallFailure, type CallNotice, type Participant, type Reception } from './call-types';
+import { ChatLog } from './chat-log';
 import { ConnectionQuality } from './connection-quality';
 import { EncryptionProof, securityOf } from './encryption-proof';
+import { HostView } from './host-view';
 import { Devices, type CaptureFailure } from './devices';
 import { ReactionBoard } from './reactions';
 import { keepScreenAwake } from './screen-awake';
@@ -20,19 +22,8 @@ import { SELF } from './speaking';
 /** Joining afresh (the server forgot this participant) is tried this long before giving up. */
 const REJOIN_GIVE_UP_MS = 120_000;
 const REJOIN_BACKOFF_MS = [0, 500, 1000, 2000, 4000];
-const MAX_CHAT_LINES = 500;
 
 export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
-
-/** A chat line as shown: the sender's name is taken when the message arrives. */
-export interface ChatLine {
-  readonly self: boolean;
-  readonly name: string | undefined;
-  /** For "Guest N" when they gave no name. */
-  readonly number: number | undefined;
-  readonly text: string;
-  readonly at: Date;
-}
 
 /**
  * The page's view of one call: local camera and microphone, the phase of
@@ -58,11 +49,13 @@ export class CallService implements OnDestroy {
     (work) => this.serially(work),
   );
   readonly hand = signal(false);
+  readonly host = new HostView({ on: () => this.microphoneOn(), turnOff: () => this.toggleMicrophone(false), leave: () => this.leave() });
   readonly speakers = new Speakers();
   readonly quality = new ConnectionQuality(() => this.participants());
   readonly talkingWhileMuted = computed(() => !this.microphoneOn() && this.speakers.speaking().has(SELF));
   readonly e2ee = signal<E2eeState | undefined>(undefined);
-  readonly chat = signal<readonly ChatLine[]>([]);
+  readonly #chat = new ChatLog();
+  readonly chat = this.#chat.lines;
   /** This browser can encrypt media end to end (it has encoded transforms). */
   readonly canEncrypt = encodedTransformApi() !== undefined;
   /** The operator admits only browsers that can (known once connected). */
@@ -171,8 +164,11 @@ export class CallService implements OnDestroy {
     });
   }
 
-  toggleMicrophone(): Promise<unknown> {
+  /** Turns the microphone on or off (`on`: only that way, if it is not already). */
+  toggleMicrophone(on?: boolean): Promise<unknown> {
     return this.serially(async () => {
+      const next = on ?? !this.microphoneOn();
+      if (next === this.microphoneOn()) return;
       let track = this.#microphone;
       if (!track) {
         const microphone = await this.devices.open('microphone');
@@ -183,10 +179,10 @@ export class CallService implements OnDestroy {
         track = this.useMicrophone(this.watch('microphone', microphone.track))!;
         this.microphoneProblem.set(undefined);
       }
-      const on = !this.microphoneOn();
-      this.microphoneOn.set(on);
-      track.enabled = on;
-      await this.#joined?.setMedia('microphone', on ? track : null);
+      this.microphoneOn.set(next);
+      if (next) this.host.unmuted();
+      track.enabled = next;
+      await this.#joined?.setMedia('microphone', next ? track : null);
     });
   }
 
@@ -237,6 +233,7 @@ export class CallService implements OnDestroy {
     await call.join({ roomId, displayName, hostKey: this.#room?.hostKey, camera: this.camera(), microphone: this.#microphone });
     if (call.closed) throw new Error('the call ended while joining');
     this.#joined = call;
+    this.host.joined(call);
     this.phase.set('in-call');
     // No "Reload to update" in the middle of a call, and the screen stays on.
     this.#duringCall ??= [this.update.callStarted(), keepScreenAwake(), this.quality.start()];
@@ -319,12 +316,11 @@ export class CallService implements OnDestroy {
     call.on('connection', (reconnecting) => current() && this.reconnecting.set(reconnecting));
     call.on('notice', (notice) => current() && this.notice.set(notice));
     call.on('reaction', ({ from, emoji }) => current() && this.#reactions.show(from, emoji));
-    call.on('chat', ({ from, self, text, at }) => {
-      if (!current()) return;
-      const sender = self ? undefined : this.participants().find((participant) => participant.peerId === from);
-      const line = { self, name: sender?.displayName, number: sender?.number, text, at };
-      this.chat.update((lines) => [...lines, line].slice(-MAX_CHAT_LINES));
+    call.on('chat', (message) => {
+      const sender = message.self ? undefined : this.participants().find((participant) => participant.peerId === message.from);
+      if (current()) this.#chat.add(message, sender);
     });
+    this.host.follow(call, current);
     return call;
   }
 
@@ -367,7 +363,8 @@ export class CallService implements OnDestroy {
     this.participants.set([]);
     this.speakers.hear([]);
     this.e2ee.set(undefined);
-    this.chat.set([]);
+    this.#chat.clear();
+    this.host.joined(undefined);
     this.phase.set(phase);
     for (const release of this.#duringCall ?? []) release();
     this.#duringCall = undefined;

@@ -7,6 +7,7 @@ import type { GroupContent, Reaction } from '../e2ee/group-content';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 import { Listeners } from '../events';
 import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared, Reception } from './call-types';
+import { HostControls } from './host-controls';
 import { IceRepair } from './ice-repair';
 import { applyReception } from './reception';
 import { RemotePeers } from './remote-peers';
@@ -45,12 +46,14 @@ export class Call {
   #transportsCreated: (() => void) | undefined;
   #closed = false;
   #reconnecting = false;
+  readonly host: HostControls;
 
   constructor(
     private readonly signalling: SignallingChannel,
     readonly e2ee: E2eeSession,
     private readonly device: Device = new Device(),
   ) {
+    this.host = new HostControls(signalling, () => this.#selfId);
     this.awaitTransports();
   }
 
@@ -109,6 +112,7 @@ export class Call {
     if (this.#closed) return;
     this.signalling.keepSession(resumeToken);
     this.#selfId = peerId;
+    this.host.joined(hostKey !== undefined);
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.#peers.add(peer);
     // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
@@ -253,6 +257,9 @@ export class Call {
       signalling.on('mediaReset', () => void this.resetMedia()),
       signalling.on('iceServers', ({ iceServers }) => void this.renewIceServers(iceServers as RTCIceServer[])),
       signalling.on('serverDraining', () => this.#listeners.emit('notice', 'server-restarting')),
+      ...this.host.listen(),
+      this.host.on('added', (peerId) => this.#peers.setHost(peerId) && this.changed()),
+      this.host.on('ended', () => this.fail('meeting-ended')),
       signalling.onState((state) => {
         if (state === 'closed') return this.fail('connection-lost');
         const reconnecting = state === 'reconnecting';
@@ -340,13 +347,9 @@ export class Call {
     if (transform) this.#senderTransforms.set(producer.id, transform);
   }
 
-  /** Receives one remote stream; a stream that vanished meanwhile is simply not shown. */
-  private async consume(peerId: string, producerId: string): Promise<void> {
-    try {
-      await this.startConsumer(peerId, producerId);
-    } catch {
-      // The producer closed, the SFU reset, or the call ended while this was under way.
-    }
+  /** Receives one remote stream; one that vanished meanwhile (closed, an SFU reset, the call's end) is simply not shown. */
+  private consume(peerId: string, producerId: string): Promise<void> {
+    return this.startConsumer(peerId, producerId).catch(() => undefined);
   }
 
   private async startConsumer(peerId: string, producerId: string): Promise<void> {

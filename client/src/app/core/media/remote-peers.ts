@@ -17,8 +17,8 @@ interface RemotePeer {
   readonly peerId: string;
   /** "Guest N" for someone without a name: N counts the people in the order this side met them. */
   readonly number: number;
-  /** Joined with the host link, as the server checked. */
-  readonly host: boolean;
+  /** Joined with the host link (as the server checked), or made a co-host. */
+  host: boolean;
   /** Their name and hand, once they arrived end-to-end encrypted from them. */
   profile: Profile;
   readonly producers: Map<string, RemoteProducer>;
@@ -56,6 +56,14 @@ export class RemotePeers {
     const peer = this.#peers.get(peerId);
     if (!peer || (peer.profile.name === profile.name && peer.profile.hand === profile.hand)) return false;
     peer.profile = profile;
+    return true;
+  }
+
+  /** Someone was made a co-host; false for someone unknown or a host already. */
+  setHost(peerId: string): boolean {
+    const peer = this.#peers.get(peerId);
+    if (!peer || peer.host) return false;
+    peer.host = true;
     return true;
   }
 

@@ -1,0 +1,57 @@
+import { signal } from '@angular/core';
+import type { Call } from './call';
+import type { HostControls } from './host-controls';
+
+/** What a host did to this person, shown until they turn their microphone on. */
+export type FromHost = 'muted' | 'asked-to-unmute';
+
+/**
+ * Host controls as the page shows them: whether this person is a host (by
+ * the host link, or made co-host), what a host did to them, and the
+ * controls of the call they are in.
+ */
+export class HostView {
+  readonly isHost = signal(false);
+  readonly fromHost = signal<FromHost | undefined>(undefined);
+  #call: Call | undefined;
+
+  constructor(
+    /** This person's microphone (whether it is on, and turning it off, never on, as its own toggle does), and leaving. */
+    private readonly person: { readonly on: () => boolean; readonly turnOff: () => Promise<unknown>; readonly leave: () => Promise<void> },
+  ) {}
+
+  /** The controls of the call joined; undefined outside one. */
+  get controls(): HostControls | undefined {
+    return this.#call?.host;
+  }
+
+  /** Follows what hosts do in `call` for as long as it is the page's current one. */
+  follow(call: Call, current: () => boolean): void {
+    call.host.on('added', () => current() && this.isHost.set(call.host.isHost));
+    call.host.on('muted', () => {
+      if (!current()) return;
+      this.fromHost.set('muted');
+      // The SFU paused it already; here it goes off as if this person had muted it.
+      void this.person.turnOff();
+    });
+    call.host.on('asked-to-unmute', () => current() && !this.person.on() && this.fromHost.set('asked-to-unmute'));
+  }
+
+  /** `call` is joined (undefined: none is). */
+  joined(call: Call | undefined): void {
+    this.#call = call;
+    this.isHost.set(call?.host.isHost ?? false);
+    if (!call) this.fromHost.set(undefined);
+  }
+
+  /** Ends the meeting for everyone else, then leaves it. */
+  async endForEveryone(): Promise<void> {
+    await this.#call?.host.endForEveryone();
+    await this.person.leave();
+  }
+
+  /** This person turned their microphone on: what a host said about it is done. */
+  unmuted(): void {
+    this.fromHost.set(undefined);
+  }
+}

@@ -1,0 +1,107 @@
+import type { types } from 'mediasoup';
+import { RaumError } from '../common/errors';
+import { mediasoupCall } from '../media/mediasoup-call';
+import type { Handlers, Membership } from './session';
+
+type MediaMethod =
+  | 'createTransport'
+  | 'connectTransport'
+  | 'restartIce'
+  | 'produce'
+  | 'pauseProducer'
+  | 'resumeProducer'
+  | 'closeProducer'
+  | 'consume'
+  | 'resumeConsumer'
+  | 'pauseConsumer'
+  | 'setPreferredLayers';
+
+/** A participant's requests to the SFU: its transports, what it sends and what it receives. */
+export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, MediaMethod> {
+  return {
+    createTransport: async ({ direction }) => {
+      const { room, peer } = joinedRoom();
+      const transport = await mediasoupCall(() => peer.createTransport(direction, room.router, room.webRtcServer));
+      return {
+        transportId: transport.id,
+        iceParameters: transport.iceParameters,
+        iceCandidates: transport.iceCandidates,
+        dtlsParameters: transport.dtlsParameters,
+      };
+    },
+
+    connectTransport: async ({ transportId, dtlsParameters }) => {
+      await mediasoupCall(() => joinedRoom().peer.connect(transportId, dtlsParameters as types.DtlsParameters));
+      return {};
+    },
+
+    restartIce: async ({ transportId }) => {
+      const iceParameters = await mediasoupCall(() => joinedRoom().peer.restartIce(transportId));
+      return { iceParameters };
+    },
+
+    produce: async ({ transportId, kind, source, rtpParameters, paused }) => {
+      const { room, peer } = joinedRoom();
+      const producer = await mediasoupCall(() =>
+        peer.produce(transportId, kind, source, rtpParameters as types.RtpParameters, paused ?? false),
+      );
+      room.announceProducer(peer, producer);
+      return { producerId: producer.id };
+    },
+
+    pauseProducer: async ({ producerId }) => {
+      const { room, peer } = joinedRoom();
+      await room.setProducerPaused(peer, producerId, true);
+      return {};
+    },
+
+    resumeProducer: async ({ producerId }) => {
+      const { room, peer } = joinedRoom();
+      await room.setProducerPaused(peer, producerId, false);
+      return {};
+    },
+
+    closeProducer: async ({ producerId }) => {
+      const { room, peer } = joinedRoom();
+      peer.producer(producerId).close();
+      room.broadcast(peer, 'producerClosed', { peerId: peer.id, producerId });
+      return {};
+    },
+
+    consume: async ({ producerId }) => {
+      const { room, peer } = joinedRoom();
+      const found = room.producerOf(producerId, peer);
+      if (!found) throw new RaumError('not-found', 'that producer is not in this room');
+      const consumer = await mediasoupCall(() => peer.consume(room.router, found.producer));
+      return {
+        consumerId: consumer.id,
+        producerId,
+        peerId: found.owner.id,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters,
+        producerPaused: consumer.producerPaused,
+      };
+    },
+
+    resumeConsumer: async ({ consumerId }) => {
+      const consumer = joinedRoom().peer.consumer(consumerId);
+      await mediasoupCall(() => consumer.resume());
+      return {};
+    },
+
+    pauseConsumer: async ({ consumerId }) => {
+      const consumer = joinedRoom().peer.consumer(consumerId);
+      await mediasoupCall(() => consumer.pause());
+      return {};
+    },
+
+    setPreferredLayers: async ({ consumerId, spatialLayer }) => {
+      const consumer = joinedRoom().peer.consumer(consumerId);
+      // Single-layer streams (audio, a screen) have no layers to choose: nothing to do.
+      if (consumer.type === 'simulcast' || consumer.type === 'svc') {
+        await mediasoupCall(() => consumer.setPreferredLayers({ spatialLayer }));
+      }
+      return {};
+    },
+  };
+}
