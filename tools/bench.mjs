@@ -13,6 +13,8 @@
 //         MLS worker (e2e/bench/mls.bench.ts)
 //   layers  a phone in a 6-person call: bitrate received and frames decoded with the
 //         layers its tiles ask for, against every tile in full (e2e/bench/layers.bench.ts)
+//   remove  a host removes someone: time until that person's keys decode nothing new
+//         (e2e/bench/remove.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -63,7 +65,7 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers'].includes(name)) return benchInPlaywright(root, env, name);
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove'].includes(name)) return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | size');
 }

@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
+import { decodesFrom, giveKeys, peerIdOf, progress, videoTrackOf } from '../support/decoding';
 import {
-  framesDecoded,
   health,
   noRoomsLeft,
-  inboundStreams,
   join,
   newRoomLink,
   openPage,
@@ -17,40 +16,6 @@ import {
 
 const E2EE = 'End-to-end encrypted';
 const NOT_E2EE = 'Not end-to-end encrypted';
-
-async function videoTrackOf(viewer: Page, name: string, by: 'name' | 'peerId' = 'name'): Promise<string> {
-  const tile = await until(
-    async () => (await remoteTiles(viewer)).find((candidate) => candidate[by] === name),
-    (found) => found?.videoTrackId !== undefined,
-    `a video of ${name}`,
-  );
-  return tile!.videoTrackId!;
-}
-
-async function decodesFrom(viewer: Page, name: string, frames = 30): Promise<void> {
-  const track = await videoTrackOf(viewer, name);
-  await until(
-    () => framesDecoded(viewer, track),
-    (count) => count >= frames,
-    `frames of ${name} decoded`,
-  );
-}
-
-/** Frames decoded from `name` during `ms`, and video packets received meanwhile. */
-async function progress(viewer: Page, track: string, ms: number): Promise<{ frames: number; packets: number }> {
-  const read = async () => {
-    const stream = (await inboundStreams(viewer)).find((candidate) => candidate.trackIdentifier === track);
-    return { frames: stream?.framesDecoded ?? 0, packets: stream?.packetsReceived ?? 0 };
-  };
-  const before = await read();
-  await viewer.waitForTimeout(ms);
-  const after = await read();
-  return { frames: after.frames - before.frames, packets: after.packets - before.packets };
-}
-
-async function peerIdOf(viewer: Page, name: string): Promise<string> {
-  return (await remoteTiles(viewer)).find((tile) => tile.name === name)!.peerId;
-}
 
 async function chatLines(page: Page): Promise<string[]> {
   return page.locator('.chat__text').allInnerTexts();
@@ -143,12 +108,7 @@ test.describe('end-to-end encryption', () => {
     expect(await chatLines(eve.page)).not.toContain('only for the room');
 
     // Control: with Cem's copy of Ada's current frame secret, Eve's worker does decode Ada.
-    const stealKeys = async () => {
-      const keys = await cem.page.evaluate((id) => window.__mediaKeys.filter((key) => key.participantId === id), adaId);
-      await eve.page.evaluate((stolen) => {
-        for (const key of stolen) window.__mediaWorker!.postMessage({ type: 'key', ...key, secret: new Uint8Array(key.secret) });
-      }, keys);
-    };
+    const stealKeys = () => giveKeys(cem.page, eve.page, adaId);
     await stealKeys();
     await until(
       () => progress(eve.page, adaTrack, 1000),

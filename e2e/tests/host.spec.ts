@@ -1,5 +1,17 @@
 import { expect, test, type Page } from '@playwright/test';
-import { inboundStreams, join, newHostLinks, noRoomsLeft, openPage, remoteTiles, until, type Participant } from '../support/participants';
+import { decodesFrom, framesDecrypted, giveKeys, keysOpenAfterRemove, peerIdOf, progress, videoTrackOf } from '../support/decoding';
+import {
+  inboundStreams,
+  join,
+  newHostLinks,
+  noRoomsLeft,
+  openPage,
+  remoteTiles,
+  sasOf,
+  until,
+  withWrongSecret,
+  type Participant,
+} from '../support/participants';
 
 /** Host links: whoever opens "New meeting" is its host, by a key in the link that the room id commits to. */
 
@@ -133,4 +145,60 @@ test('a host mutes one person or everyone (they may unmute), asks to unmute, mak
   for (const { page } of [ada, cem]) await expect(page.getByRole('alert')).toContainText('A host ended the meeting for everyone');
   await expect(ben.page.getByRole('button', { name: 'Rejoin' })).toBeVisible();
   await noRoomsLeft();
+});
+
+test('a locked meeting keeps newcomers out; a removed person is told, stays out, and their keys stop decoding', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const links = newHostLinks();
+  const ada = await join(browser, links.host, 'Ada');
+  const ben = await join(browser, links.guest, 'Ben');
+  const cem = await join(browser, links.guest, 'Cem');
+  // Eve has the room id but not the secret: she receives the frames, and will be given Ben's keys.
+  const eve = await join(browser, withWrongSecret(links.guest), 'Eve');
+  people.push(ada, ben, cem, eve);
+  for (const { page } of [ada, ben, cem]) await expect(page.locator('[data-tile="remote"]')).toHaveCount(3);
+  await decodesFrom(ben.page, 'Ada');
+  const adaId = await peerIdOf(ben.page, 'Ada');
+  const adaAtEve = await videoTrackOf(eve.page, adaId, 'peerId');
+  const code = await sasOf(ada.page);
+
+  const participants = (page: Page) => page.getByRole('dialog', { name: 'Participants' });
+  await ada.page.getByRole('button', { name: 'Participants' }).click();
+  await participants(ada.page).getByRole('button', { name: 'Lock meeting' }).click();
+  await expect(participants(ada.page).getByRole('button', { name: 'Lock meeting' })).toHaveAttribute('aria-pressed', 'true');
+  await cem.page.getByRole('button', { name: 'Participants' }).click();
+  await expect(participants(cem.page).locator('[data-locked]')).toContainText('The meeting is locked');
+  const dan = await openPage(browser, links.guest);
+  people.push({ name: 'Dan', ...dan });
+  await dan.page.getByLabel('Your name').fill('Dan');
+  await dan.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(dan.page.getByRole('alert')).toContainText('This meeting is locked');
+
+  // Ben is removed while Eve holds his frame secrets: they stop opening Ada's frames.
+  const removeToKeysStopMs = await keysOpenAfterRemove({ host: ada.page, hostId: adaId, removed: ben.page, name: 'Ben', eve: eve.page });
+  test.info().annotations.push({ type: 'figures', description: JSON.stringify({ removeToKeysStopMs }) });
+  await expect(ben.page.getByRole('alert')).toContainText('A host removed you from the meeting');
+  await expect(ada.page.locator('[data-tile="remote"][aria-label="Ben"]')).toHaveCount(0);
+  await expect.poll(() => sasOf(ada.page), { message: 'a new epoch after the Remove' }).not.toEqual(code);
+  // Everything Ben ever held opens nothing Ada sends now, though it still reaches Eve.
+  await giveKeys(ben.page, eve.page, adaId);
+  const decrypted = () => framesDecrypted(eve.page, adaId);
+  const before = await decrypted();
+  const afterRemove = await progress(eve.page, adaAtEve, 3000);
+  expect(afterRemove.packets, 'Ada still sends to Eve').toBeGreaterThan(20);
+  expect((await decrypted()) - before, 'frames the removed person’s secrets open').toBeLessThanOrEqual(1);
+  await decodesFrom(cem.page, 'Ada', 30);
+
+  // Ben cannot come back while it is locked; once unlocked, Dan gets in.
+  await ben.page.getByRole('button', { name: 'Rejoin' }).click();
+  await ben.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(ben.page.getByRole('alert')).toContainText('This meeting is locked');
+  await expect(cem.page.locator('[data-tile="remote"][aria-label="Ben"]')).toHaveCount(0);
+  // The verification code was read meanwhile, in its own panel.
+  await ada.page.getByRole('button', { name: 'Participants' }).click();
+  await participants(ada.page).getByRole('button', { name: 'Lock meeting' }).click();
+  await expect(participants(cem.page).locator('[data-locked]')).toHaveCount(0);
+  await dan.page.getByRole('button', { name: 'Rejoin' }).click();
+  await dan.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(ada.page.locator('[data-tile="remote"][aria-label="Dan"]')).toBeVisible();
 });

@@ -197,7 +197,7 @@ describe('decodeResult', () => {
   });
 
   it('requires a join result to say whether to create the group or wait to be added', () => {
-    const answer = { peerId: 'p1', peers: [], iceServers: [], iceTransportPolicy: 'all', resumeToken: 'A'.repeat(43) };
+    const answer = { peerId: 'p1', peers: [], iceServers: [], iceTransportPolicy: 'all', resumeToken: 'A'.repeat(43), locked: false };
     assert.equal(decodeResult('join', answer).ok, false);
     assert.equal(decodeResult('join', { ...answer, group: 'create' }).ok, true);
     assert.equal(decodeResult('join', { ...answer, group: 'join' }).ok, true);

@@ -184,6 +184,8 @@ export const requests = {
       iceTransportPolicy: v.picklist(['all', 'relay']),
       /** Resumes this session on a new socket (see `resume`); keep it in memory only. */
       resumeToken: ResumeToken,
+      /** A host locked the meeting: nobody new gets in (a host still does). */
+      locked: v.boolean(),
     }),
   },
   /**
@@ -264,6 +266,10 @@ export const requests = {
   muteEveryone: { data: Empty, result: Empty },
   /** Asks a muted person to unmute: only they can. */
   askToUnmute: { data: v.strictObject({ peerId: id }), result: Empty },
+  /** Locks the meeting (nobody new gets in, but hosts) or unlocks it; everyone is told. */
+  lockMeeting: { data: v.strictObject({ locked: v.boolean() }), result: Empty },
+  /** Removes someone: they are told, their session ends, and the others' next commit removes them from the group. */
+  removeParticipant: { data: v.strictObject({ peerId: id }), result: Empty },
   /** Makes someone a co-host for as long as they stay (a host link makes a host every time). */
   makeHost: { data: v.strictObject({ peerId: id }), result: Empty },
   /** Ends the meeting for everyone: the others are told and their sessions end. */
@@ -305,6 +311,10 @@ export const notifications = {
   hostAdded: v.object({ peerId: id }),
   /** A host (`by`) ended the meeting for everyone: this session is over. */
   meetingEnded: v.object({ by: id }),
+  /** A host (`by`) removed this participant: this session is over. */
+  removedByHost: v.object({ by: id }),
+  /** A host (`by`) locked or unlocked the meeting. */
+  meetingLocked: v.object({ locked: v.boolean(), by: id }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;
@@ -333,6 +343,8 @@ export const ERROR_CODES = [
   'stale-epoch',
   /** Only a host may do that, or the host link is not this meeting's. */
   'forbidden',
+  /** A host locked the meeting: nobody new gets in. */
+  'meeting-locked',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

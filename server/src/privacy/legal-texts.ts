@@ -74,7 +74,7 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
           heading: 'Hosts',
           paragraphs: [
             'Wer ein Meeting mit „Neues Meeting“ anlegt, erhält zusätzlich einen Host-Link. Die Meeting-Kennung ist aus dem geheimen Teil dieses Links abgeleitet; so erkennt der Server einen Host, ohne sich jemanden zu merken. Es gibt keine Konten, und Host-Rechte werden nirgends gespeichert.',
-            'Ein Host (auch ein Co-Host, den ein Host dazu gemacht hat) kann das Mikrofon einer Person oder aller anderen auf dem Server stummschalten, jemanden bitten, das Mikrofon einzuschalten, andere zu Co-Hosts machen und das Meeting für alle beenden. Einschalten kann ein Host Ihr Mikrofon oder Ihre Kamera nie; das können nur Sie. Sie sehen, wenn ein Host Sie stummgeschaltet hat. Der Server prüft jede dieser Anfragen und protokolliert keine davon.',
+            'Ein Host (auch ein Co-Host, den ein Host dazu gemacht hat) kann das Mikrofon einer Person oder aller anderen auf dem Server stummschalten, jemanden bitten, das Mikrofon einzuschalten, das Meeting sperren (dann kommt niemand Neues herein), jemanden aus dem Meeting entfernen, andere zu Co-Hosts machen und das Meeting für alle beenden. Wer entfernt wurde, kann die danach gesendeten Inhalte nicht mehr entschlüsseln. Einschalten kann ein Host Ihr Mikrofon oder Ihre Kamera nie; das können nur Sie. Sie sehen, wenn ein Host Sie stummgeschaltet hat. Der Server prüft jede dieser Anfragen und protokolliert keine davon.',
           ],
         },
         {
@@ -146,7 +146,7 @@ export function privacyPolicy(operator: OperatorConfig, language: Language): Leg
         heading: 'Hosts',
         paragraphs: [
           'Whoever creates a meeting with “New meeting” also gets a host link. The meeting identifier is derived from that link’s secret part, so the server recognises a host without remembering anyone. There are no accounts, and host rights are not stored anywhere.',
-          'A host (and any co-host a host appointed) can mute one person’s or everyone else’s microphone on the server, ask someone to unmute, make others co-hosts, and end the meeting for everyone. A host can never turn your microphone or camera on; only you can. You are shown when a host muted you. The server checks each of these requests and logs none of them.',
+          'A host (and any co-host a host appointed) can mute one person’s or everyone else’s microphone on the server, ask someone to unmute, lock the meeting (then nobody new gets in), remove someone from the meeting, make others co-hosts, and end the meeting for everyone. Someone removed cannot decrypt anything sent after that. A host can never turn your microphone or camera on; only you can. You are shown when a host muted you. The server checks each of these requests and logs none of them.',
         ],
       },
       {

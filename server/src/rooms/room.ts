@@ -23,6 +23,8 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The meeting's MLS group, as its delivery service sees it. */
   readonly group = new GroupLedger();
   #closed = false;
+  /** A host locked the meeting: only hosts get in. */
+  #locked = false;
   /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
   #requireE2ee: boolean;
   #router!: types.Router;
@@ -55,6 +57,16 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#closed;
   }
 
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  /** Locks or unlocks the meeting; everyone is told which, and by whom. */
+  lock(locked: boolean, by: Peer): void {
+    this.#locked = locked;
+    this.broadcast(undefined, 'meetingLocked', { locked, by: by.id });
+  }
+
   get peerCount(): number {
     return this.#peers.size;
   }
@@ -62,6 +74,7 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Adds a peer; returns who was there before it, and whether it starts the group or waits to be added. */
   admit(peer: Peer, requireE2ee: boolean): { others: PeerInfo[]; group: Admission } {
     if (this.#closed) throw new RaumError('internal', 'the room closed while joining; join again');
+    if (this.#locked && !peer.host) throw new RaumError('meeting-locked', 'a host locked this meeting; nobody new gets in');
     if (this.#peers.size >= this.maxPeers) throw new RaumError('room-full', `this room is full (${this.maxPeers} people)`);
     if (!peer.e2ee && (this.#requireE2ee || requireE2ee)) {
       throw new RaumError('e2ee-required', 'this meeting admits only browsers that encrypt end to end');
@@ -107,6 +120,12 @@ export class Room extends EventEmitter<RoomEvents> {
     const producer = owner.producer(producerId);
     await mediasoupCall(() => (paused ? producer.pause() : producer.resume()));
     this.broadcast(owner, paused ? 'producerPaused' : 'producerResumed', { peerId: owner.id, producerId });
+  }
+
+  /** A host removed someone: they are told, and their session ends (the others see them leave). */
+  expel(peer: Peer, by: Peer): void {
+    peer.notify('removedByHost', { by: by.id });
+    peer.dismiss();
   }
 
   /** A host ended the meeting: everyone else is told and dismissed; the room closes once the host leaves too. */

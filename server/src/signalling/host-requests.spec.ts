@@ -9,7 +9,7 @@ import { audioRtpParameters } from '../testing/media-fixtures';
 import { TestClient } from '../testing/test-client';
 import { startTestServer, type TestServer } from '../testing/test-server';
 
-const HOST_NOTIFICATIONS = ['mutedByHost', 'unmuteAsked', 'hostAdded', 'meetingEnded'];
+const HOST_NOTIFICATIONS = ['mutedByHost', 'unmuteAsked', 'hostAdded', 'meetingEnded', 'removedByHost', 'meetingLocked'];
 
 interface Person {
   readonly client: TestClient;
@@ -39,13 +39,13 @@ describe('host controls, checked by the server', () => {
     return { client, peerId, resumeToken, microphone: producerId };
   }
 
-  async function meeting(): Promise<{ roomId: string; host: Person; ben: Person; cem: Person }> {
+  async function meeting(): Promise<{ roomId: string; hostKey: string; host: Person; ben: Person; cem: Person }> {
     const hostKey = randomBytes(16).toString('base64url');
     const roomId = hostRoomId(hostKey);
     const host = await joined(roomId, 1000, hostKey);
     const ben = await joined(roomId, 2000);
     const cem = await joined(roomId, 3000);
-    return { roomId, host, ben, cem };
+    return { roomId, hostKey, host, ben, cem };
   }
 
   /** Which microphones the SFU has paused, and who is host, as a newcomer is told. */
@@ -75,6 +75,9 @@ describe('host controls, checked by the server', () => {
       ['muteParticipant', { peerId: host.peerId }],
       ['muteEveryone', {}],
       ['askToUnmute', { peerId: cem.peerId }],
+      ['lockMeeting', { locked: true }],
+      ['removeParticipant', { peerId: cem.peerId }],
+      ['removeParticipant', { peerId: host.peerId }],
       ['makeHost', { peerId: cem.peerId }],
       ['makeHost', { peerId: ben.peerId }],
       ['endMeeting', {}],
@@ -134,6 +137,42 @@ describe('host controls, checked by the server', () => {
     const resumed = await comeback.request('resume', { token: cem.resumeToken, lastSeq: 0, protocolVersion: PROTOCOL_VERSION });
     assert.equal(resumed.error?.code, 'resume-failed');
     await Promise.all([ben.client.close(), comeback.close()]);
+  });
+
+  it('keeps everyone new out of a locked meeting but hosts, and a removed person out while it stays locked', async () => {
+    const { roomId, hostKey, host, ben, cem } = await meeting();
+    const rooms = server.app.get(RoomsService);
+    const join = (client: TestClient, key?: string) =>
+      client.request('join', { roomId, rtpCapabilities: capabilities(), e2ee: true, ...(key ? { hostKey: key } : {}) });
+
+    await host.client.call('lockMeeting', { locked: true });
+    for (const person of [host, ben, cem]) {
+      assert.deepEqual((await person.client.notification('meetingLocked')).data, { locked: true, by: host.peerId });
+    }
+    const newcomer = await TestClient.connect(server.wsUrl);
+    assert.equal((await join(newcomer)).error?.code, 'meeting-locked');
+    assert.equal(rooms.peerCount, 3, 'a refused newcomer changes nothing');
+    assert.equal(ben.client.received.filter((message) => message.method === 'peerJoined').length, 1, 'only Cem, earlier');
+    const secondHost = await TestClient.connect(server.wsUrl);
+    const hostAnswer = await join(secondHost, hostKey);
+    assert.equal(hostAnswer.data?.locked, true, 'a host gets in, and learns it is locked');
+
+    await host.client.call('removeParticipant', { peerId: cem.peerId });
+    assert.deepEqual((await cem.client.notification('removedByHost')).data, { by: host.peerId });
+    assert.equal((await cem.client.closed).code, 1000);
+    await ben.client.notification('peerLeft', (data) => data.peerId === cem.peerId);
+    const cemAgain = await TestClient.connect(server.wsUrl);
+    assert.equal((await join(cemAgain)).error?.code, 'meeting-locked', 'the removed person cannot come back while locked');
+    assert.equal(
+      (await cemAgain.request('resume', { token: cem.resumeToken, lastSeq: 0, protocolVersion: PROTOCOL_VERSION })).error?.code,
+      'resume-failed',
+    );
+
+    await host.client.call('lockMeeting', { locked: false });
+    await ben.client.notification('meetingLocked', (data) => data.locked === false);
+    const welcome = await join(newcomer);
+    assert.equal(welcome.data?.locked, false);
+    await Promise.all([host.client, ben.client, newcomer, secondHost, cemAgain].map((client) => client.close()));
   });
 
   it('logs nothing for any of it', () => {

@@ -3,13 +3,14 @@ import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { Handlers, Membership } from './session';
 
-type HostMethod = 'muteParticipant' | 'muteEveryone' | 'askToUnmute' | 'makeHost' | 'endMeeting';
+type HostMethod = 'muteParticipant' | 'muteEveryone' | 'askToUnmute' | 'lockMeeting' | 'removeParticipant' | 'makeHost' | 'endMeeting';
 
 /**
  * What a host may do to the others in a meeting. The server checks every
  * request: whoever is not a host (by the host link, or made co-host) gets
  * `forbidden` and nothing changes. A host can turn a microphone off, never
- * on: unmuting is only ever the person's own request.
+ * on: unmuting is only ever the person's own request. A lock keeps out
+ * whoever is not in yet (and so anyone removed), but never a host.
  */
 export function hostRequests(joinedRoom: () => Membership): Pick<Handlers, HostMethod> {
   const asHost = (): Membership => {
@@ -41,6 +42,18 @@ export function hostRequests(joinedRoom: () => Membership): Pick<Handlers, HostM
     askToUnmute: async ({ peerId }) => {
       const host = asHost();
       other(host, peerId).notify('unmuteAsked', { by: host.peer.id });
+      return {};
+    },
+
+    lockMeeting: async ({ locked }) => {
+      const { room, peer } = asHost();
+      if (room.locked !== locked) room.lock(locked, peer);
+      return {};
+    },
+
+    removeParticipant: async ({ peerId }) => {
+      const host = asHost();
+      host.room.expel(other(host, peerId), host.peer);
       return {};
     },
 

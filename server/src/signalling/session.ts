@@ -288,6 +288,7 @@ export class Session {
         iceServers: turn.iceServers(),
         iceTransportPolicy: turn.iceTransportPolicy,
         resumeToken: this.renewToken(),
+        locked: room.locked,
       };
     },
 

@@ -107,7 +107,15 @@ describe('signalling over a real WebSocket and a real worker', () => {
     const b = await joined(roomId, { e2ee: false });
     assert.equal(b.answer.group, 'join');
     // The server knows no names: neither the join answer nor peerJoined carries one.
-    assert.deepEqual(Object.keys(b.answer).sort(), ['group', 'iceServers', 'iceTransportPolicy', 'peerId', 'peers', 'resumeToken']);
+    assert.deepEqual(Object.keys(b.answer).sort(), [
+      'group',
+      'iceServers',
+      'iceTransportPolicy',
+      'locked',
+      'peerId',
+      'peers',
+      'resumeToken',
+    ]);
     assert.deepEqual(b.peers, [{ peerId: a.peerId, e2ee: true, host: false, producers: [] }]);
     assert.deepEqual((await a.client.notification('peerJoined')).data, {
       peer: { peerId: b.peerId, e2ee: false, host: false, producers: [] },

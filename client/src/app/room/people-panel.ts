@@ -21,8 +21,8 @@ interface PersonRow {
 /**
  * Everyone in the meeting: microphone and camera, a raised hand, and whether
  * they hold the keys. A host also finds the host controls here: mute one
- * person or everyone, ask someone to unmute, make a co-host, end the
- * meeting for all (after a second click).
+ * person or everyone, ask someone to unmute, lock the meeting, remove
+ * someone, make a co-host, end the meeting for all (after a second click).
  */
 @Component({
   selector: 'raum-people-panel',
@@ -33,9 +33,15 @@ interface PersonRow {
       <h2 id="people-title" class="panel__title">{{ i18n.t().peopleTitle }}</h2>
       <button type="button" class="button" (click)="closed.emit()">{{ i18n.t().close }}</button>
     </div>
+    @if (call.host.locked()) {
+      <p class="people__locked" role="status" data-locked>{{ i18n.t().meetingIsLocked }}</p>
+    }
     @if (call.host.isHost()) {
       <div class="people__host" data-host-controls>
         <button type="button" class="button" (click)="act('muteEveryone')">{{ i18n.t().muteEveryone }}</button>
+        <button type="button" class="button" [attr.aria-pressed]="call.host.locked()" (click)="lock(!call.host.locked())">
+          {{ i18n.t().lockMeeting }}
+        </button>
         @if (ending()) {
           <button type="button" class="button button--danger" (click)="call.host.endForEveryone()">
             {{ i18n.t().endForEveryoneSure }}
@@ -76,6 +82,7 @@ interface PersonRow {
                   {{ i18n.t().makeCoHost(person.name) }}
                 </button>
               }
+              <button type="button" class="button" (click)="act('remove', peerId)">{{ i18n.t().removeOne(person.name) }}</button>
             </span>
           }
         </li>
@@ -93,11 +100,15 @@ export class PeoplePanel {
 
   /** A host request; one the server refuses (someone just left, a rate limit) changes nothing to show. */
   protected act(request: 'muteEveryone'): void;
-  protected act(request: 'mute' | 'askToUnmute' | 'makeHost', peerId: string): void;
-  protected act(request: 'muteEveryone' | 'mute' | 'askToUnmute' | 'makeHost', peerId = ''): void {
+  protected act(request: 'mute' | 'askToUnmute' | 'makeHost' | 'remove', peerId: string): void;
+  protected act(request: 'muteEveryone' | 'mute' | 'askToUnmute' | 'makeHost' | 'remove', peerId = ''): void {
     const controls = this.call.host.controls;
     if (!controls) return;
     (request === 'muteEveryone' ? controls.muteEveryone() : controls[request](peerId)).catch(() => undefined);
+  }
+
+  protected lock(locked: boolean): void {
+    this.call.host.controls?.lock(locked).catch(() => undefined);
   }
 
   protected readonly people = computed<PersonRow[]>(() => {

@@ -24,6 +24,11 @@ export interface Strings {
   readonly muteOne: (name: string) => string;
   readonly askToUnmuteOne: (name: string) => string;
   readonly makeCoHost: (name: string) => string;
+  readonly removeOne: (name: string) => string;
+  readonly lockMeeting: string;
+  readonly meetingIsLocked: string;
+  readonly removedByHost: string;
+  readonly meetingLockedOut: string;
   readonly muteEveryone: string;
   readonly endForEveryone: string;
   readonly endForEveryoneSure: string;
@@ -160,6 +165,11 @@ export const EN: Strings = {
   muteOne: (name) => `Mute ${name}`,
   askToUnmuteOne: (name) => `Ask ${name} to unmute`,
   makeCoHost: (name) => `Make ${name} co-host`,
+  removeOne: (name) => `Remove ${name}`,
+  lockMeeting: 'Lock meeting',
+  meetingIsLocked: 'The meeting is locked: nobody new gets in.',
+  removedByHost: 'A host removed you from the meeting.',
+  meetingLockedOut: 'This meeting is locked. Ask a host to unlock it.',
   muteEveryone: 'Mute everyone',
   endForEveryone: 'End meeting for all',
   endForEveryoneSure: 'Yes, end it for everyone',

@@ -76,16 +76,35 @@ export type CallFailure =
   | 'forged-host-link'
   /** A host ended the meeting for everyone. */
   | 'meeting-ended'
+  /** A host removed this person. */
+  | 'removed'
+  /** A host locked the meeting before this person got in. */
+  | 'meeting-locked'
   | 'server-error';
 
 /** Failures a join can end in that trying again will not change. */
-const FINAL_JOIN_FAILURES = new Set<CallFailure>(['room-full', 'e2ee-required', 'upgrade-required', 'forged-host-link', 'meeting-ended']);
+const FINAL_JOIN_FAILURES = new Set<CallFailure>([
+  'room-full',
+  'e2ee-required',
+  'upgrade-required',
+  'forged-host-link',
+  'meeting-ended',
+  'removed',
+  'meeting-locked',
+]);
 
 /** The failure a refused or broken join stands for. */
 export function joinFailure(error: unknown): CallFailure {
   const code = error instanceof SignallingError ? error.code : undefined;
   if (code === 'closed' || code === 'timeout') return 'connection-lost';
-  if (code === 'room-full' || code === 'e2ee-required' || code === 'upgrade-required' || code === 'server-busy') return code;
+  if (
+    code === 'room-full' ||
+    code === 'e2ee-required' ||
+    code === 'upgrade-required' ||
+    code === 'server-busy' ||
+    code === 'meeting-locked'
+  )
+    return code;
   if (code === 'forbidden') return 'forged-host-link';
   return 'server-error';
 }

@@ -159,6 +159,8 @@ describe('CallService', () => {
     expect(service.host.isHost()).toBeFalse();
     servers[0].notify('hostAdded', { peerId: 'me' });
     await until(() => service.host.isHost());
+    servers[0].notify('meetingLocked', { locked: true, by: 'ada' });
+    await until(() => service.host.locked());
     servers[0].notify('meetingEnded', { by: 'ada' });
     await until(() => service.phase() === 'failed');
     expect(service.failure()).toBe('meeting-ended');
@@ -166,6 +168,21 @@ describe('CallService', () => {
     expectReleased(calls[0], servers[0]);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(servers.length).withContext('nobody joins the ended meeting again by themselves').toBe(1);
+  });
+
+  it('is out for good when a host removes this person, and says so when a locked meeting refuses the join', async () => {
+    await inCall();
+    servers[0].notify('removedByHost', { by: 'ada' });
+    await until(() => service.phase() === 'failed');
+    expect(service.failure()).toBe('removed');
+    expectReleased(calls[0], servers[0]);
+
+    script = (server) => server.fail('join', 'meeting-locked', 'locked');
+    await service.again();
+    await service.join(ROOM, 'Me');
+    expect(service.failure()).toBe('meeting-locked');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(servers.length).withContext('no join again by itself').toBe(2);
   });
 
   it('leaves: tells the server, closes the socket cleanly, releases the devices', async () => {

@@ -102,7 +102,7 @@ export class Call {
   async join({ roomId, displayName, hostKey, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
     await this.prepare();
-    const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken } = await this.signalling.request('join', {
+    const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken, locked } = await this.signalling.request('join', {
       roomId,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
@@ -112,7 +112,7 @@ export class Call {
     if (this.#closed) return;
     this.signalling.keepSession(resumeToken);
     this.#selfId = peerId;
-    this.host.joined(hostKey !== undefined);
+    this.host.joined({ host: hostKey !== undefined, locked });
     this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.#peers.add(peer);
     // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
@@ -259,7 +259,7 @@ export class Call {
       signalling.on('serverDraining', () => this.#listeners.emit('notice', 'server-restarting')),
       ...this.host.listen(),
       this.host.on('added', (peerId) => this.#peers.setHost(peerId) && this.changed()),
-      this.host.on('ended', () => this.fail('meeting-ended')),
+      this.host.on('dismissed', (reason) => this.fail(reason)),
       signalling.onState((state) => {
         if (state === 'closed') return this.fail('connection-lost');
         const reconnecting = state === 'reconnecting';

@@ -9,8 +9,10 @@ export interface HostEvents extends Record<string, unknown[]> {
   'asked-to-unmute': [by: string];
   /** Someone (perhaps this person) was made a co-host. */
   added: [peerId: string];
-  /** A host ended the meeting for everyone: this session is over. */
-  ended: [by: string];
+  /** A host locked or unlocked the meeting. */
+  locked: [locked: boolean];
+  /** A host ended the meeting for everyone, or removed this person: this session is over. */
+  dismissed: [reason: 'meeting-ended' | 'removed', by: string];
 }
 
 /**
@@ -22,6 +24,7 @@ export interface HostEvents extends Record<string, unknown[]> {
 export class HostControls {
   readonly #listeners = new Listeners<HostEvents>();
   #isHost = false;
+  #locked = false;
 
   constructor(
     private readonly signalling: SignallingChannel,
@@ -33,13 +36,19 @@ export class HostControls {
     return this.#isHost;
   }
 
+  /** Nobody new gets in (but hosts). */
+  get locked(): boolean {
+    return this.#locked;
+  }
+
   on<E extends keyof HostEvents>(event: E, listener: (...args: HostEvents[E]) => void): () => void {
     return this.#listeners.on(event, listener);
   }
 
-  /** From the join: whether the server made this participant a host. */
-  joined(host: boolean): void {
+  /** From the join: whether the server made this participant a host, and whether the meeting is locked. */
+  joined({ host, locked }: { readonly host: boolean; readonly locked: boolean }): void {
     this.#isHost = host;
+    this.#locked = locked;
   }
 
   /** Follows the server's notifications; returns the functions that stop following. */
@@ -52,7 +61,12 @@ export class HostControls {
         if (peerId === this.selfId()) this.#isHost = true;
         this.#listeners.emit('added', peerId);
       }),
-      signalling.on('meetingEnded', ({ by }) => this.#listeners.emit('ended', by)),
+      signalling.on('meetingLocked', ({ locked }) => {
+        this.#locked = locked;
+        this.#listeners.emit('locked', locked);
+      }),
+      signalling.on('meetingEnded', ({ by }) => this.#listeners.emit('dismissed', 'meeting-ended', by)),
+      signalling.on('removedByHost', ({ by }) => this.#listeners.emit('dismissed', 'removed', by)),
     ];
   }
 
@@ -66,6 +80,15 @@ export class HostControls {
 
   async askToUnmute(peerId: string): Promise<void> {
     await this.signalling.request('askToUnmute', { peerId });
+  }
+
+  async lock(locked: boolean): Promise<void> {
+    await this.signalling.request('lockMeeting', { locked });
+  }
+
+  /** Ends someone's session; the others' next commit takes them out of the group, so their keys open nothing new. */
+  async remove(peerId: string): Promise<void> {
+    await this.signalling.request('removeParticipant', { peerId });
   }
 
   async makeHost(peerId: string): Promise<void> {

@@ -12,6 +12,8 @@ export type FromHost = 'muted' | 'asked-to-unmute';
  */
 export class HostView {
   readonly isHost = signal(false);
+  /** Nobody new gets in (but hosts). */
+  readonly locked = signal(false);
   readonly fromHost = signal<FromHost | undefined>(undefined);
   #call: Call | undefined;
 
@@ -28,6 +30,7 @@ export class HostView {
   /** Follows what hosts do in `call` for as long as it is the page's current one. */
   follow(call: Call, current: () => boolean): void {
     call.host.on('added', () => current() && this.isHost.set(call.host.isHost));
+    call.host.on('locked', (locked) => current() && this.locked.set(locked));
     call.host.on('muted', () => {
       if (!current()) return;
       this.fromHost.set('muted');
@@ -41,13 +44,17 @@ export class HostView {
   joined(call: Call | undefined): void {
     this.#call = call;
     this.isHost.set(call?.host.isHost ?? false);
+    this.locked.set(call?.host.locked ?? false);
     if (!call) this.fromHost.set(undefined);
   }
 
-  /** Ends the meeting for everyone else, then leaves it. */
+  /** Ends the meeting for everyone else, then leaves it; if the server refused, the meeting goes on, with this person in it. */
   async endForEveryone(): Promise<void> {
-    await this.#call?.host.endForEveryone();
-    await this.person.leave();
+    const ended = await this.#call?.host.endForEveryone().then(
+      () => true,
+      () => false,
+    );
+    if (ended) await this.person.leave();
   }
 
   /** This person turned their microphone on: what a host said about it is done. */

@@ -39,7 +39,7 @@ describe('SignallingChannel', () => {
 
   /** Joins, so that the channel holds a resumable session. */
   async function joined(): Promise<void> {
-    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all' }));
+    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all', locked: false }));
     const { resumeToken } = await channel.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
     channel.keepSession(resumeToken);
   }
@@ -216,7 +216,7 @@ describe('SignallingChannel', () => {
       () => 1,
     );
     slow.setHeartbeat(HEARTBEAT);
-    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all' }));
+    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all', locked: false }));
     const { resumeToken } = await slow.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
     slow.keepSession(resumeToken);
     server.drop();

@@ -41,7 +41,14 @@ export function serverFor(room: ScriptedRoom): FakeServer {
       requireE2ee: false,
       heartbeat: { intervalMs: 40, timeoutMs: 120 },
     }))
-    .answer('join', () => ({ peerId: 'me', peers: room.peers, group: room.group ?? 'create', iceServers: [], iceTransportPolicy: 'all' }))
+    .answer('join', () => ({
+      peerId: 'me',
+      peers: room.peers,
+      group: room.group ?? 'create',
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      locked: false,
+    }))
     .answer('createTransport', transport)
     .answer('produce', () => ({ producerId: `mine-${++produced}` }))
     .answer('consume', ({ producerId }: { producerId: string }) => {
