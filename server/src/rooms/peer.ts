@@ -17,7 +17,7 @@ export type Notify = <M extends NotificationMethod>(method: M, data: Notificatio
 /** How the room reaches the participant behind a peer: tells them something, or ends their session. */
 export interface PeerLink {
   readonly notify: Notify;
-  /** Their session is over (the meeting ended): they are out of the room and cannot resume. */
+  /** Their session is over (a host removed them, or ended the meeting): they are out of the room and cannot resume. */
   readonly dismiss: () => void;
 }
 
