@@ -2,10 +2,29 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, input, ty
 import { ActivatedRoute, RouterLink } from '@angular/router';
 import { formatFragment, guestSecret, parseFragment } from '../core/e2ee/room-secret';
 import { I18n } from '../core/i18n/i18n';
+import type { Strings } from '../core/i18n/strings';
+import type { CallFailure } from '../core/media/call-types';
 import { CallService } from '../core/media/call.service';
 import { isRoomId, roomUrl } from '../core/room-link';
 import { PreJoin } from '../join/pre-join';
 import { CallView } from './call-view';
+
+type Words = { [K in keyof Strings]: Strings[K] extends string ? K : never }[keyof Strings];
+
+/** What the page says for each way a call can end without the person leaving. */
+const FAILURE_WORDS = {
+  'room-full': 'roomFull',
+  'e2ee-required': 'e2eeRequired',
+  'connection-lost': 'connectionLost',
+  'server-busy': 'serverBusy',
+  'upgrade-required': 'updateRequired',
+  'forged-host-link': 'forgedHostLink',
+  'meeting-ended': 'meetingEnded',
+  removed: 'removedByHost',
+  'meeting-locked': 'meetingLockedOut',
+  'session-expired': 'serverError',
+  'server-error': 'serverError',
+} as const satisfies Record<CallFailure, Words>;
 
 /** /r/:roomId — the whole life of one visit to a room, from pre-join to leaving. */
 @Component({
@@ -32,6 +51,10 @@ export class RoomPage implements OnInit {
   protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(guestSecret(this.room))) : ''));
   protected readonly hostLink = computed(() => (this.room?.hostKey ? roomUrl(this.roomId(), formatFragment(this.room)) : undefined));
   protected readonly displayName = signal('');
+  protected readonly failure = computed(() => {
+    const failure = this.call.failure();
+    return failure && this.i18n.t()[FAILURE_WORDS[failure]];
+  });
 
   constructor() {
     // The operator's rule is known only once connected: then let go of camera and microphone at once.
