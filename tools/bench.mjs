@@ -15,6 +15,8 @@
 //         layers its tiles ask for, against every tile in full (e2e/bench/layers.bench.ts)
 //   remove  a host removes someone: time until that person's keys decode nothing new
 //         (e2e/bench/remove.bench.ts)
+//   lobby   a host admits someone from the lobby: time until their first frame
+//         (e2e/bench/lobby.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -65,7 +67,8 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove'].includes(name)) return benchInPlaywright(root, env, name);
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby'].includes(name))
+    return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | size');
 }

@@ -197,10 +197,26 @@ describe('decodeResult', () => {
   });
 
   it('requires a join result to say whether to create the group or wait to be added', () => {
-    const answer = { peerId: 'p1', peers: [], iceServers: [], iceTransportPolicy: 'all', resumeToken: 'A'.repeat(43), locked: false };
+    const answer = {
+      peerId: 'p1',
+      peers: [],
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      resumeToken: 'A'.repeat(43),
+      locked: false,
+      lobby: false,
+      knocks: [],
+    };
     assert.equal(decodeResult('join', answer).ok, false);
     assert.equal(decodeResult('join', { ...answer, group: 'create' }).ok, true);
     assert.equal(decodeResult('join', { ...answer, group: 'join' }).ok, true);
     assert.equal(decodeResult('join', { ...answer, group: 'maybe' }).ok, false);
+  });
+
+  it('takes a join that waits in the lobby as only its knock id, and nothing half of either', () => {
+    const waiting = decodeResult('join', { knockId: 'k1' });
+    assert.deepEqual(waiting, { ok: true, value: { knockId: 'k1' } });
+    assert.equal(decodeResult('join', { knockId: '' }).ok, false);
+    assert.equal(decodeResult('join', { peerId: 'p1', group: 'create' }).ok, false);
   });
 });

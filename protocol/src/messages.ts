@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -65,6 +65,12 @@ const ResumeToken = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'resume to
  * so the server knows a host without remembering one.
  */
 const HostKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'host key must be 22 characters of base64url'));
+/**
+ * What a link's secret proves to the server, derived one way from it (16
+ * bytes, base64url): it opens nothing end-to-end encrypted. Once a host made
+ * a new link, only joins with the new link's proof get in.
+ */
+const LinkProof = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'link proof must be 22 characters of base64url'));
 
 export const MediaKind = v.picklist(['audio', 'video']);
 export type MediaKind = v.InferOutput<typeof MediaKind>;
@@ -146,6 +152,35 @@ const opaque = (max: number) => v.pipe(v.string(), v.maxLength(max), v.regex(/^[
 const OpaquePayload = opaque(MAX_PAYLOAD_LENGTH);
 const MlsPayload = opaque(MAX_MLS_PAYLOAD_LENGTH);
 const PeerIds = v.pipe(v.array(id), v.maxLength(256));
+/** A name in a knock, sealed with a key from the link's secret: the members read it, the server cannot. */
+export const MAX_KNOCK_LENGTH = 512;
+const KnockName = opaque(MAX_KNOCK_LENGTH);
+
+/** Someone waiting in the lobby, as hosts see them: their sealed name, once they sent it. */
+const Knock = v.object({ knockId: id, name: v.optional(KnockName) });
+export type Knock = v.InferOutput<typeof Knock>;
+
+/** What a participant gets on entering the room: at once from `join`, or from `admitted` after the lobby. */
+const Joined = v.object({
+  peerId: id,
+  peers: v.array(PeerInfo),
+  /** create: nobody holds the meeting's MLS group, start it; join: publish a KeyPackage and wait for a Welcome. */
+  group: v.picklist(['create', 'join']),
+  /** The operator's own STUN/TURN servers, with short-lived credentials; nothing else. */
+  iceServers: IceServers,
+  iceTransportPolicy: v.picklist(['all', 'relay']),
+  /** Resumes this session on a new socket (see `resume`); keep it in memory only. */
+  resumeToken: ResumeToken,
+  /** A host locked the meeting: nobody new gets in (a host still does). */
+  locked: v.boolean(),
+  /** Newcomers wait in the lobby until a host admits them (hosts go straight in). */
+  lobby: v.boolean(),
+  /** Who is waiting in the lobby now; only hosts are told. */
+  knocks: v.pipe(v.array(Knock), v.maxLength(256)),
+});
+export type Joined = v.InferOutput<typeof Joined>;
+/** In the lobby: the peer id this person will have once admitted. Nothing of the room reaches them until then. */
+const Waiting = v.object({ knockId: id });
 
 /**
  * Every request: its parameters and its answer. Request schemas are strict
@@ -173,21 +208,14 @@ export const requests = {
       requireE2ee: v.optional(v.boolean()),
       /** From a host link: joins as host, or is refused with `forbidden` when it is not this room's. */
       hostKey: v.optional(HostKey),
+      /** From the link's secret; refused with `link-withdrawn` once a host made a new link. */
+      linkProof: v.optional(LinkProof),
     }),
-    result: v.object({
-      peerId: id,
-      peers: v.array(PeerInfo),
-      /** create: nobody holds the meeting's MLS group, start it; join: publish a KeyPackage and wait for a Welcome. */
-      group: v.picklist(['create', 'join']),
-      /** The operator's own STUN/TURN servers, with short-lived credentials; nothing else. */
-      iceServers: IceServers,
-      iceTransportPolicy: v.picklist(['all', 'relay']),
-      /** Resumes this session on a new socket (see `resume`); keep it in memory only. */
-      resumeToken: ResumeToken,
-      /** A host locked the meeting: nobody new gets in (a host still does). */
-      locked: v.boolean(),
-    }),
+    /** In the room, or (when a host switched the lobby on) waiting in it: then `admitted` or `knockRefused` follows. */
+    result: v.union([Joined, Waiting]),
   },
+  /** From the lobby: this person's name for the hosts, sealed (see `Knock`). Once per knock. */
+  knock: { data: v.strictObject({ name: KnockName }), result: Empty },
   /**
    * The first request on a new socket after the old one died: continues the
    * session. Answered outside the sequence; then the server replays every
@@ -274,6 +302,14 @@ export const requests = {
   makeHost: { data: v.strictObject({ peerId: id }), result: Empty },
   /** Ends the meeting for everyone: the others are told and their sessions end. */
   endMeeting: { data: Empty, result: Empty },
+  /** Switches the lobby on or off (off admits everyone waiting); everyone is told. */
+  setLobby: { data: v.strictObject({ on: v.boolean() }), result: Empty },
+  /** Lets someone in from the lobby: `room-full` leaves them waiting. */
+  admitKnock: { data: v.strictObject({ knockId: id }), result: Empty },
+  /** Turns someone in the lobby away: they are told, and their session ends. */
+  denyKnock: { data: v.strictObject({ knockId: id }), result: Empty },
+  /** A new link: from now on only joins with its proof get in (the new secret itself travels end-to-end encrypted). */
+  renewLink: { data: v.strictObject({ linkProof: LinkProof }), result: Empty },
 } as const;
 
 export type RequestMethod = keyof typeof requests;
@@ -315,6 +351,16 @@ export const notifications = {
   removedByHost: v.object({ by: id }),
   /** A host (`by`) locked or unlocked the meeting. */
   meetingLocked: v.object({ locked: v.boolean(), by: id }),
+  /** A host (`by`) switched the lobby on or off. */
+  lobbyChanged: v.object({ on: v.boolean(), by: id }),
+  /** To hosts: someone knocked (with their sealed name). */
+  knocked: Knock,
+  /** To hosts: someone left the lobby (admitted, turned away, or gone). */
+  knockEnded: v.object({ knockId: id }),
+  /** To the one waiting: they are in. What follows is as after a `join` that got in at once. */
+  admitted: Joined,
+  /** To the one waiting: they will not get in, and why; this session is over. */
+  knockRefused: v.object({ reason: v.picklist(['denied', 'meeting-locked', 'meeting-ended', 'room-full']) }),
 } as const;
 
 export type NotificationMethod = keyof typeof notifications;
@@ -345,6 +391,8 @@ export const ERROR_CODES = [
   'forbidden',
   /** A host locked the meeting: nobody new gets in. */
   'meeting-locked',
+  /** A host made a new link for this meeting: this one no longer gets in. */
+  'link-withdrawn',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

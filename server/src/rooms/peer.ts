@@ -19,6 +19,14 @@ export interface PeerLink {
   readonly notify: Notify;
   /** Their session is over (a host removed them, or ended the meeting): they are out of the room and cannot resume. */
   readonly dismiss: () => void;
+  /** A host let them in from the lobby: they are in the room now, as after a join. */
+  readonly admitted: (entry: Entered) => void;
+}
+
+/** What a newcomer gets on entering: who was there, and whether it starts the MLS group or waits to be added. */
+export interface Entered {
+  readonly others: PeerInfo[];
+  readonly group: 'create' | 'join';
 }
 
 type ProducerAppData = { source: MediaSource };
@@ -88,6 +96,10 @@ export class Peer {
 
   dismiss(): void {
     this.link.dismiss();
+  }
+
+  admitted(entry: Entered): void {
+    this.link.admitted(entry);
   }
 
   get producers(): IterableIterator<types.Producer<ProducerAppData>> {

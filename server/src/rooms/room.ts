@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { timingSafeEqual } from 'node:crypto';
 import type { types } from 'mediasoup';
-import type { NotificationData, NotificationMethod, PeerInfo } from '@raum/protocol';
+import type { Knock, NotificationData, NotificationMethod } from '@raum/protocol';
 import { NotFoundError, RaumError } from '../common/errors';
 import { mediasoupCall } from '../media/mediasoup-call';
-import { GroupLedger, type Admission, type Restart } from './group-ledger';
-import { Peer, producerInfo } from './peer';
+import { GroupLedger, type Restart } from './group-ledger';
+import { Lobby, type Waiting } from './lobby';
+import { Peer, producerInfo, type Entered } from './peer';
 
 type RoomEvents = {
   close: [];
@@ -22,7 +24,10 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, Peer>();
   /** The meeting's MLS group, as its delivery service sees it. */
   readonly group = new GroupLedger();
+  readonly #lobby: Lobby;
   #closed = false;
+  /** Set once a host made a new link: only joins proving the new link's secret get in. */
+  #linkProof: Buffer | undefined;
   /** A host locked the meeting: only hosts get in. */
   #locked = false;
   /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
@@ -38,6 +43,7 @@ export class Room extends EventEmitter<RoomEvents> {
   ) {
     super();
     this.#requireE2ee = requireE2ee;
+    this.#lobby = new Lobby(maxPeers);
     this.use(router, webRtcServer);
   }
 
@@ -61,24 +67,85 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#locked;
   }
 
-  /** Locks or unlocks the meeting; everyone is told which, and by whom. */
+  get lobby(): boolean {
+    return this.#lobby.on;
+  }
+
+  /** Who waits in the lobby, as hosts see them. */
+  get knocks(): Knock[] {
+    return this.#lobby.knocks;
+  }
+
+  /** Locks or unlocks the meeting; everyone is told which, and by whom. Whoever waits in the lobby is turned away. */
   lock(locked: boolean, by: Peer): void {
     this.#locked = locked;
     this.broadcast(undefined, 'meetingLocked', { locked, by: by.id });
+    if (locked) for (const waiting of this.#lobby.drain()) this.turnAway(waiting, 'meeting-locked');
+  }
+
+  /** Switches the lobby on or off; everyone is told. Off lets in everyone waiting (those the room has no space for are told). */
+  setLobby(on: boolean, by: Peer): void {
+    const waited = this.#lobby.set(on);
+    this.broadcast(undefined, 'lobbyChanged', { on, by: by.id });
+    for (const waiting of waited) {
+      try {
+        this.letIn(waiting);
+      } catch {
+        this.turnAway(waiting, 'room-full');
+      }
+    }
+  }
+
+  /** A new link: joins must prove its secret from now on (people in the room stay). */
+  renewLink(proof: string): void {
+    this.#linkProof = Buffer.from(proof, 'base64url');
   }
 
   get peerCount(): number {
     return this.#peers.size;
   }
 
-  /** Adds a peer; returns who was there before it, and whether it starts the group or waits to be added. */
-  admit(peer: Peer, requireE2ee: boolean): { others: PeerInfo[]; group: Admission } {
-    if (this.#closed) throw new RaumError('internal', 'the room closed while joining; join again');
-    if (this.#locked && !peer.host) throw new RaumError('meeting-locked', 'a host locked this meeting; nobody new gets in');
-    if (this.#peers.size >= this.maxPeers) throw new RaumError('room-full', `this room is full (${this.maxPeers} people)`);
-    if (!peer.e2ee && (this.#requireE2ee || requireE2ee)) {
-      throw new RaumError('e2ee-required', 'this meeting admits only browsers that encrypt end to end');
+  /**
+   * A newcomer comes in, or (with the lobby on, and not a host) waits until
+   * a host lets them in: then `entered` is undefined and nothing of the
+   * room reaches them.
+   */
+  enter(peer: Peer, requireE2ee: boolean, linkProof: string | undefined): { entered?: Entered } {
+    if (this.#linkProof && !sameProof(this.#linkProof, linkProof)) {
+      throw new RaumError('link-withdrawn', 'a host made a new link for this meeting; ask for it');
     }
+    if (!this.#lobby.on || peer.host) return { entered: this.admit(peer, requireE2ee) };
+    this.mayEnter(peer, requireE2ee);
+    if (!this.#lobby.add(peer, requireE2ee)) throw new RaumError('room-full', 'this meeting’s lobby is full; try again later');
+    return {};
+  }
+
+  /** Someone waiting sent their sealed name: the hosts see the knock. */
+  knock(peer: Peer, name: string): void {
+    this.notifyHosts('knocked', this.#lobby.name(peer.id, name));
+  }
+
+  /** A host lets someone in from the lobby; `room-full` leaves them waiting. */
+  admitKnock(knockId: string): void {
+    this.letIn(this.#lobby.get(knockId));
+  }
+
+  /** A host turns someone in the lobby away. */
+  denyKnock(knockId: string): void {
+    const waiting = this.#lobby.take(knockId);
+    if (!waiting) throw new NotFoundError('knock');
+    this.turnAway(waiting, 'denied');
+  }
+
+  /** Someone left the lobby by themselves (closed the page, lost the connection). */
+  withdraw(peer: Peer): void {
+    if (this.#lobby.take(peer.id)) this.notifyHosts('knockEnded', { knockId: peer.id });
+  }
+
+  /** Adds a peer; returns who was there before it, and whether it starts the group or waits to be added. */
+  private admit(peer: Peer, requireE2ee: boolean): Entered {
+    this.mayEnter(peer, requireE2ee);
+    if (this.#peers.size >= this.maxPeers) throw new RaumError('room-full', `this room is full (${this.maxPeers} people)`);
     this.#requireE2ee ||= requireE2ee;
     const others = [...this.#peers.values()].map((other) => other.info());
     this.broadcast(peer, 'peerJoined', { peer: peer.info() });
@@ -130,6 +197,7 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** A host ended the meeting: everyone else is told and dismissed; the room closes once the host leaves too. */
   end(by: Peer): void {
+    for (const waiting of this.#lobby.drain()) this.turnAway(waiting, 'meeting-ended');
     for (const peer of [...this.#peers.values()]) {
       if (peer === by) continue;
       peer.notify('meetingEnded', { by: by.id });
@@ -189,10 +257,39 @@ export class Room extends EventEmitter<RoomEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A lobby without anyone in the meeting lets nobody in: a host would have to come back first.
+    for (const waiting of this.#lobby.drain()) this.turnAway(waiting, 'meeting-ended');
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.#router.close();
     this.emit('close');
+  }
+
+  /** Throws why `peer` may not come in now, if it may not. */
+  private mayEnter(peer: Peer, requireE2ee: boolean): void {
+    if (this.#closed) throw new RaumError('internal', 'the room closed while joining; join again');
+    if (this.#locked && !peer.host) throw new RaumError('meeting-locked', 'a host locked this meeting; nobody new gets in');
+    if (!peer.e2ee && (this.#requireE2ee || requireE2ee)) {
+      throw new RaumError('e2ee-required', 'this meeting admits only browsers that encrypt end to end');
+    }
+  }
+
+  /** From the lobby into the room: they are told, the hosts see the knock go. */
+  private letIn(waiting: Waiting): void {
+    const entered = this.admit(waiting.peer, waiting.requireE2ee);
+    this.#lobby.take(waiting.peer.id);
+    this.notifyHosts('knockEnded', { knockId: waiting.peer.id });
+    waiting.peer.admitted(entered);
+  }
+
+  private turnAway(waiting: Waiting, reason: NotificationData<'knockRefused'>['reason']): void {
+    this.notifyHosts('knockEnded', { knockId: waiting.peer.id });
+    waiting.peer.notify('knockRefused', { reason });
+    waiting.peer.dismiss();
+  }
+
+  private notifyHosts<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {
+    for (const peer of this.#peers.values()) if (peer.host) peer.notify(method, data);
   }
 
   private use(router: types.Router, webRtcServer: types.WebRtcServer): void {
@@ -202,4 +299,10 @@ export class Room extends EventEmitter<RoomEvents> {
       if (!this.#closed && this.#router === router) this.emit('media-lost');
     });
   }
+}
+
+/** Whether a join's proof is the new link's; compared in constant time. */
+function sameProof(expected: Buffer, presented: string | undefined): boolean {
+  const proof = Buffer.from(presented ?? '', 'base64url');
+  return proof.length === expected.length && timingSafeEqual(proof, expected);
 }

@@ -47,18 +47,21 @@ export class RoomsService {
     return peers;
   }
 
-  /** Puts a new peer into the room, opening the room first if nobody is in it. */
+  /**
+   * Puts a new peer into the room (or its lobby, see Room.enter), opening
+   * the room first if nobody is in it.
+   */
   async join(
     roomId: string,
-    { e2ee, requireE2ee = false, host = false }: { e2ee: boolean; requireE2ee?: boolean; host?: boolean },
+    { e2ee, requireE2ee = false, host = false, linkProof }: { e2ee: boolean; requireE2ee?: boolean; host?: boolean; linkProof?: string },
     rtpCapabilities: types.RtpCapabilities,
     link: PeerLink,
-  ): Promise<{ room: Room; peer: Peer } & ReturnType<Room['admit']>> {
+  ): Promise<{ room: Room; peer: Peer } & ReturnType<Room['enter']>> {
     if (this.#draining) throw new RaumError('server-draining', 'this server is restarting; try again in a moment');
     const room = await this.open(roomId);
     const peer = new Peer(e2ee, host, rtpCapabilities, link, this.#peerLimits);
     try {
-      return { room, peer, ...room.admit(peer, requireE2ee) };
+      return { room, peer, ...room.enter(peer, requireE2ee, linkProof) };
     } catch (error) {
       if (room.peerCount === 0) room.close();
       throw error;

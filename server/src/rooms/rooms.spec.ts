@@ -12,7 +12,7 @@ const roomId = 'room-for-the-test-suite-1';
 describe('rooms with a real mediasoup worker', () => {
   let media: MediaService;
   let rooms: RoomsService;
-  const silent: PeerLink = { notify: () => undefined, dismiss: () => undefined };
+  const silent: PeerLink = { notify: () => undefined, dismiss: () => undefined, admitted: () => undefined };
   const listening = (heard: Array<[string, unknown]>): PeerLink => ({ ...silent, notify: (method, data) => heard.push([method, data]) });
 
   before(async () => {
@@ -28,10 +28,10 @@ describe('rooms with a real mediasoup worker', () => {
     const a = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, listening(heard));
     const b = await rooms.join(roomId, { e2ee: false }, media.routerRtpCapabilities, silent);
     assert.equal(a.room, b.room);
-    assert.equal(a.group, 'create', 'the first starts the MLS group');
-    assert.equal(b.group, 'join', 'the next waits to be added');
+    assert.equal(a.entered!.group, 'create', 'the first starts the MLS group');
+    assert.equal(b.entered!.group, 'join', 'the next waits to be added');
     // What the server tells about a person: its id, whether it encrypts, whether it is host, its streams; never a name.
-    assert.deepEqual(b.others, [{ peerId: a.peer.id, e2ee: true, host: false, producers: [] }]);
+    assert.deepEqual(b.entered!.others, [{ peerId: a.peer.id, e2ee: true, host: false, producers: [] }]);
     assert.deepEqual(heard, [['peerJoined', { peer: { peerId: b.peer.id, e2ee: false, host: false, producers: [] } }]]);
 
     const { router, webRtcServer } = a.room;
@@ -78,7 +78,7 @@ describe('rooms with a real mediasoup worker', () => {
     const a = await join('group-restart-room-suite-1');
     const b = await join('group-restart-room-suite-1');
     const c = await join('group-restart-room-suite-1');
-    assert.deepEqual([a.group, b.group, c.group], ['create', 'join', 'join']);
+    assert.deepEqual([a.entered!.group, b.entered!.group, c.entered!.group], ['create', 'join', 'join']);
     a.room.publishKeyPackage(c.peer, 'Yw');
     a.room.publishKeyPackage(b.peer, 'Yg');
     assert.deepEqual(groupNews(a.heard), [
@@ -95,7 +95,7 @@ describe('rooms with a real mediasoup worker', () => {
     assert.deepEqual([...a.room.group.members], [c.peer.id]);
     // Someone new joins the restarted group, and its KeyPackage goes to the new creator.
     const d = await join('group-restart-room-suite-1');
-    assert.equal(d.group, 'join');
+    assert.equal(d.entered!.group, 'join');
     a.room.publishKeyPackage(d.peer, 'ZA');
     assert.deepEqual(groupNews(c.heard).at(-1), ['keyPackage', { from: d.peer.id, keyPackage: 'ZA' }]);
     assert.deepEqual(groupNews(b.heard), []);

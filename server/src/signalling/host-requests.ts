@@ -3,14 +3,26 @@ import type { Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { Handlers, Membership } from './session';
 
-type HostMethod = 'muteParticipant' | 'muteEveryone' | 'askToUnmute' | 'lockMeeting' | 'removeParticipant' | 'makeHost' | 'endMeeting';
+type HostMethod =
+  | 'muteParticipant'
+  | 'muteEveryone'
+  | 'askToUnmute'
+  | 'lockMeeting'
+  | 'removeParticipant'
+  | 'makeHost'
+  | 'endMeeting'
+  | 'setLobby'
+  | 'admitKnock'
+  | 'denyKnock'
+  | 'renewLink';
 
 /**
  * What a host may do to the others in a meeting. The server checks every
  * request: whoever is not a host (by the host link, or made co-host) gets
  * `forbidden` and nothing changes. A host can turn a microphone off, never
  * on: unmuting is only ever the person's own request. A lock keeps out
- * whoever is not in yet (and so anyone removed), but never a host.
+ * whoever is not in yet (and so anyone removed), but never a host; so
+ * does the lobby, until a host lets them in. A new link shuts out the old.
  */
 export function hostRequests(joinedRoom: () => Membership): Pick<Handlers, HostMethod> {
   const asHost = (): Membership => {
@@ -63,6 +75,7 @@ export function hostRequests(joinedRoom: () => Membership): Pick<Handlers, HostM
       if (!target.host) {
         target.makeHost();
         host.room.broadcast(undefined, 'hostAdded', { peerId });
+        for (const knock of host.room.knocks) target.notify('knocked', knock);
       }
       return {};
     },
@@ -70,6 +83,27 @@ export function hostRequests(joinedRoom: () => Membership): Pick<Handlers, HostM
     endMeeting: async () => {
       const { room, peer } = asHost();
       room.end(peer);
+      return {};
+    },
+
+    setLobby: async ({ on }) => {
+      const { room, peer } = asHost();
+      if (room.lobby !== on) room.setLobby(on, peer);
+      return {};
+    },
+
+    admitKnock: async ({ knockId }) => {
+      asHost().room.admitKnock(knockId);
+      return {};
+    },
+
+    denyKnock: async ({ knockId }) => {
+      asHost().room.denyKnock(knockId);
+      return {};
+    },
+
+    renewLink: async ({ linkProof }) => {
+      asHost().room.renewLink(linkProof);
       return {};
     },
   };

@@ -6,6 +6,7 @@ import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   type DecodedRequest,
+  type Joined,
   type NotificationData,
   type NotificationMethod,
   type ProtocolError,
@@ -18,7 +19,7 @@ import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/er
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
 import { isHostKeyOf } from '../rooms/host-link';
-import type { Peer } from '../rooms/peer';
+import type { Entered, Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
 import { TokenBucket } from './rate-limits';
@@ -77,6 +78,8 @@ export class Session {
   readonly outbox: Outbox;
   #connection: Connection | undefined;
   #membership: Membership | undefined;
+  /** In the room's lobby: not a member until a host lets them in. */
+  #waiting: Membership | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #lastRequestId = 0;
   #ended = false;
@@ -109,7 +112,7 @@ export class Session {
 
   /** Since when this session has been outside a room (for closing sockets that never join). */
   get idleSince(): number | undefined {
-    return this.#membership ? undefined : this.#joinedOrLeftAt;
+    return this.#membership || this.#waiting ? undefined : this.#joinedOrLeftAt;
   }
 
   /**
@@ -210,11 +213,39 @@ export class Session {
 
   private leave(): void {
     const membership = this.#membership;
-    this.#membership = undefined;
+    const waiting = this.#waiting;
+    this.#membership = this.#waiting = undefined;
+    waiting?.room.withdraw(waiting.peer);
     this.#joinedOrLeftAt = Date.now();
     clearTimeout(this.#turnTimer);
     this.context.tokenChanged(this, undefined);
     membership?.room.remove(membership.peer);
+  }
+
+  /** In the room now: the answer to a join, or what `admitted` carries after the lobby. */
+  private entered({ room, peer }: Membership, { others, group }: Entered): Joined {
+    this.#membership = { room, peer };
+    this.scheduleTurnRenewal();
+    const { turn } = this.context;
+    return {
+      peerId: peer.id,
+      peers: others,
+      group,
+      iceServers: turn.iceServers(),
+      iceTransportPolicy: turn.iceTransportPolicy,
+      resumeToken: this.renewToken(),
+      locked: room.locked,
+      lobby: room.lobby,
+      knocks: peer.host ? room.knocks : [],
+    };
+  }
+
+  /** A host let this participant in from the lobby. */
+  private admitted(entry: Entered): void {
+    const waiting = this.#waiting;
+    if (!waiting || this.#ended) return;
+    this.#waiting = undefined;
+    this.notify('admitted', this.entered(waiting, entry));
   }
 
   private joinedRoom(): Membership {
@@ -260,8 +291,8 @@ export class Session {
       };
     },
 
-    join: async ({ roomId, rtpCapabilities, e2ee, requireE2ee, hostKey }) => {
-      if (this.#membership) throw new InvalidStateError('already in a room; leave first');
+    join: async ({ roomId, rtpCapabilities, e2ee, requireE2ee, hostKey, linkProof }) => {
+      if (this.#membership || this.#waiting) throw new InvalidStateError('already in a room; leave first');
       if (hostKey !== undefined && !isHostKeyOf(roomId, hostKey)) throw new RaumError('forbidden', 'that host link is not this meeting’s');
       const capabilities = structuredClone(rtpCapabilities) as types.RtpCapabilities;
       try {
@@ -270,32 +301,31 @@ export class Session {
         throw new RaumError('bad-request', `join: rtpCapabilities: ${(error as Error).message}`);
       }
       const host = hostKey !== undefined;
-      const { room, peer, others, group } = await this.context.rooms.join(roomId, { e2ee, requireE2ee, host }, capabilities, {
+      const { room, peer, entered } = await this.context.rooms.join(roomId, { e2ee, requireE2ee, host, linkProof }, capabilities, {
         notify: (method, data) => this.notify(method, data),
         dismiss: () => this.dismiss(),
+        admitted: (entry) => this.admitted(entry),
       });
       if (this.#ended) {
         room.remove(peer);
+        room.withdraw(peer);
         throw new InvalidStateError('the connection closed while joining');
       }
-      this.#membership = { room, peer };
-      this.scheduleTurnRenewal();
-      const { turn } = this.context;
-      return {
-        peerId: peer.id,
-        peers: others,
-        group,
-        iceServers: turn.iceServers(),
-        iceTransportPolicy: turn.iceTransportPolicy,
-        resumeToken: this.renewToken(),
-        locked: room.locked,
-      };
+      if (entered) return this.entered({ room, peer }, entered);
+      this.#waiting = { room, peer };
+      return { knockId: peer.id };
+    },
+
+    knock: async ({ name }) => {
+      if (!this.#waiting) throw new InvalidStateError('only someone in the lobby knocks');
+      this.#waiting.room.knock(this.#waiting.peer, name);
+      return {};
     },
 
     ...mediaRequests(() => this.joinedRoom()),
 
     leave: async () => {
-      this.joinedRoom();
+      if (!this.#waiting) this.joinedRoom();
       this.leave();
       return {};
     },

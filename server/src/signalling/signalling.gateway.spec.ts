@@ -111,6 +111,8 @@ describe('signalling over a real WebSocket and a real worker', () => {
       'group',
       'iceServers',
       'iceTransportPolicy',
+      'knocks',
+      'lobby',
       'locked',
       'peerId',
       'peers',

@@ -182,6 +182,22 @@ export class CallView {
   }
 
   /** A remote tile's size or visibility changed: the SFU sends what it shows, or nothing. */
+  /** Who waits in the lobby, as a host sees them: what to say, and the name for the buttons. */
+  protected readonly knocks = computed(() => {
+    const t = this.i18n.t();
+    return this.call.host.knocks().map(({ knockId, name }) => ({
+      knockId,
+      who: name || t.guest,
+      label: name === undefined ? t.knockUnreadable : t.knocking(name || t.guest),
+    }));
+  });
+
+  /** Admit or deny; one that is gone meanwhile (they left, another host answered) changes nothing to show. */
+  protected answer(knockId: string, admit: boolean): void {
+    const controls = this.call.host.controls;
+    (admit ? controls?.admit(knockId) : controls?.deny(knockId))?.catch(() => undefined);
+  }
+
   protected shown(peerId: string, reception: Reception): void {
     this.receptions.set(peerId, reception);
     this.receive(peerId);

@@ -21,7 +21,8 @@ interface PersonRow {
 /**
  * Everyone in the meeting: microphone and camera, a raised hand, and whether
  * they hold the keys. A host also finds the host controls here: mute one
- * person or everyone, ask someone to unmute, lock the meeting, remove
+ * person or everyone, ask someone to unmute, lock the meeting or switch
+ * its lobby on, make a new link, remove
  * someone, make a co-host, end the meeting for all (after a second click).
  */
 @Component({
@@ -36,12 +37,19 @@ interface PersonRow {
     @if (call.host.locked()) {
       <p class="people__locked" role="status" data-locked>{{ i18n.t().meetingIsLocked }}</p>
     }
+    @if (call.host.lobby()) {
+      <p class="people__locked" role="status" data-lobby>{{ i18n.t().lobbyIsOn }}</p>
+    }
     @if (call.host.isHost()) {
       <div class="people__host" data-host-controls>
         <button type="button" class="button" (click)="act('muteEveryone')">{{ i18n.t().muteEveryone }}</button>
         <button type="button" class="button" [attr.aria-pressed]="call.host.locked()" (click)="lock(!call.host.locked())">
           {{ i18n.t().lockMeeting }}
         </button>
+        <button type="button" class="button" [attr.aria-pressed]="call.host.lobby()" (click)="lobby(!call.host.lobby())">
+          {{ i18n.t().lobby }}
+        </button>
+        <button type="button" class="button" (click)="call.host.renewLink()">{{ i18n.t().newLink }}</button>
         @if (ending()) {
           <button type="button" class="button button--danger" (click)="call.host.endForEveryone()">
             {{ i18n.t().endForEveryoneSure }}
@@ -109,6 +117,10 @@ export class PeoplePanel {
 
   protected lock(locked: boolean): void {
     this.call.host.controls?.lock(locked).catch(() => undefined);
+  }
+
+  protected lobby(on: boolean): void {
+    this.call.host.controls?.setLobby(on).catch(() => undefined);
   }
 
   protected readonly people = computed<PersonRow[]>(() => {

@@ -22,6 +22,8 @@ const FAILURE_WORDS = {
   'meeting-ended': 'meetingEnded',
   removed: 'removedByHost',
   'meeting-locked': 'meetingLockedOut',
+  denied: 'denied',
+  'link-withdrawn': 'linkWithdrawn',
   'session-expired': 'serverError',
   'server-error': 'serverError',
 } as const satisfies Record<CallFailure, Words>;
@@ -48,8 +50,16 @@ export class RoomPage implements OnInit {
     const required = this.room.requireE2ee || this.call.operatorRequiresE2ee();
     return required && !this.call.canEncrypt ? 'e2ee-required' : undefined;
   });
-  protected readonly link = computed(() => (this.room ? roomUrl(this.roomId(), formatFragment(guestSecret(this.room))) : ''));
-  protected readonly hostLink = computed(() => (this.room?.hostKey ? roomUrl(this.roomId(), formatFragment(this.room)) : undefined));
+  /** The link as this person holds it now (a host may make a new one during the call). */
+  private readonly current = computed(() => this.call.link() ?? this.room);
+  protected readonly link = computed(() => {
+    const room = this.current();
+    return room ? roomUrl(this.roomId(), formatFragment(guestSecret(room))) : '';
+  });
+  protected readonly hostLink = computed(() => {
+    const room = this.current();
+    return room?.hostKey ? roomUrl(this.roomId(), formatFragment(room)) : undefined;
+  });
   protected readonly displayName = signal('');
   protected readonly failure = computed(() => {
     const failure = this.call.failure();
@@ -57,6 +67,12 @@ export class RoomPage implements OnInit {
   });
 
   constructor() {
+    // After a new link, a reload (or a bookmark) must carry it: the old one no longer gets in.
+    effect(() => {
+      const room = this.current();
+      // A bare '#…' would resolve against <base href="/"> and lose the room's path.
+      if (room && room !== this.room) history.replaceState(history.state, '', `${location.pathname}#${formatFragment(room)}`);
+    });
     // The operator's rule is known only once connected: then let go of camera and microphone at once.
     effect(() => {
       if (this.problem() === 'e2ee-required') void untracked(() => this.call.leave());

@@ -3,7 +3,7 @@ import { COMMIT_FALLBACK_MS, E2eeSession, REMOVAL_GRACE_MS, type Delivery } from
 import type { GroupContent } from './group-content';
 import type { MediaEncryption } from './media-encryption';
 import { LocalMls } from './mls/local-mls';
-import { newRoomSecret, type RoomSecret } from './room-secret';
+import { guestSecret, newRoomSecret, renewedSecret, type RoomSecret } from './room-secret';
 import { verificationCode } from './sas';
 import type { Mode } from './worker-protocol';
 
@@ -776,6 +776,51 @@ describe('E2eeSession (MLS groups over an in-memory delivery service)', () => {
       SLOW,
     );
   });
+
+  it(
+    'follows a host’s new link into an epoch under its PSK; whoever has only the old one follows nothing; newcomers need the new one',
+    async () => {
+      const room = await roomWith('ada', 'ben', 'cy', 'eve');
+      const [ada, ben, cy, eve] = ['ada', 'ben', 'cy', 'eve'].map((id) => room.peer(id));
+      // Eve stands for whoever holds only the old link: she never takes the new one.
+      for (const peer of [ben, cy]) peer.session.trustLinkFrom = (peerId) => peerId === 'ada';
+      const before = ada.session.state.epoch;
+      const next = renewedSecret(ada.session.link);
+      await ada.session.renewLink(next);
+      await room.settle();
+
+      for (const peer of [ada, ben, cy]) {
+        expect(peer.session.state.epoch)
+          .withContext(`${peer.id}'s epoch`)
+          .toBe(before + 1);
+        expect(peer.session.link.secret).withContext(`${peer.id}'s link`).toEqual(next.secret);
+        expect(peer.session.link.admission).withContext('the first secret vouches for members').toEqual(room.secret.secret);
+        expect(peer.media!.at(before + 1).size).toBe(4);
+      }
+      expect(eve.session.state.epoch).withContext('the old link follows no epoch after').toBe(before);
+      expect(eve.media!.at(before + 1).size).toBe(0);
+
+      // A link from someone who is not a host is not taken.
+      const forged = (await ben.session.seal({ t: 'link', k: toBase64Url(newRoomSecret().secret) }))!;
+      room.relay('ben', forged, ['cy']);
+      await room.settle();
+      expect(cy.session.link.secret).toEqual(next.secret);
+
+      room.leave('eve');
+      await room.settle();
+      await room.join('dee', { secret: guestSecret(next) });
+      // Had the server let someone in with the old link, the members would not add them.
+      const fay = await room.join('fay', { secret: guestSecret(room.secret) });
+      await room.settle();
+      expect([...ada.session.state.refused]).toEqual(['fay']);
+      expect(fay.session.state.joined).withContext('the old link enters no epoch').toBeFalse();
+      expect(fay.media!.keys).toEqual([]);
+      room.leave('fay');
+      await room.settle();
+      expectOneGroup(room, ['ada', 'ben', 'cy', 'dee']);
+    },
+    SLOW,
+  );
 
   it(
     'tracks verification: verified for the epoch compared, then what changed',

@@ -2,9 +2,10 @@ import { fromBase64Url, toBase64Url, utf8 } from './bytes';
 import { parseContent, type GroupContent, type Profile } from './group-content';
 import type { MediaEncryption } from './media-encryption';
 import type { Member } from './mls/group';
+import type { ProposedCommit } from './mls/group';
 import type { GroupSnapshot, MlsApi } from './mls/mls-api';
 import type { RoomSecret } from './room-secret';
-import { verificationCode } from './sas';
+import { describeGroup, type E2eeState } from './e2ee-state';
 
 /** How long a member that is not first in line waits, per place in line, before it commits a pending change itself. */
 export const COMMIT_FALLBACK_MS = 1500;
@@ -14,40 +15,7 @@ export const COMMIT_FALLBACK_MS = 1500;
  */
 export const REMOVAL_GRACE_MS = 2 * COMMIT_FALLBACK_MS + 2000;
 
-export type E2eeMode = 'e2ee' | 'hop-by-hop';
-
-/** What changed in the group since this person compared the code with the others. */
-export type Verification =
-  | { readonly status: 'unverified' }
-  | { readonly status: 'verified' }
-  | { readonly status: 'changed'; readonly joined: readonly string[]; readonly left: readonly string[] };
-
-export interface E2eeState {
-  /** e2ee: every frame is end-to-end encrypted; hop-by-hop: DTLS-SRTP only, because someone's browser cannot. */
-  readonly mode: E2eeMode;
-  /** Who cannot encrypt media (peer ids), and whether this browser cannot. */
-  readonly withoutE2ee: { readonly self: boolean; readonly peers: readonly string[] };
-  /** Whether this participant is in the meeting's MLS group (it holds the keys). */
-  readonly joined: boolean;
-  /** The others in the MLS group: they hold the keys. */
-  readonly members: ReadonlySet<string>;
-  /**
-   * In the MLS group but not among the people the server shows: someone
-   * holds keys without a tile (never shown, or gone and still not removed
-   * after REMOVAL_GRACE_MS).
-   */
-  readonly ghosts: readonly string[];
-  /** Shown by the server but not in the group (yet, or ever): they get no keys. */
-  readonly outside: ReadonlySet<string>;
-  /** Asked to be added without the link's proof (a wrong or forged link): never added. */
-  readonly refused: ReadonlySet<string>;
-  readonly epoch: number;
-  /** The verification code: eight indexes into SAS_SYMBOLS (48 bits of the epoch authenticator). */
-  readonly code: readonly number[];
-  /** The whole epoch authenticator, as hex in groups of four. */
-  readonly fullCode: string;
-  readonly verification: Verification;
-}
+export type { E2eeMode, E2eeState, Verification } from './e2ee-state';
 
 /** The delivery service: the server, which orders commits and relays what it cannot read. */
 export interface Delivery {
@@ -56,8 +24,6 @@ export interface Delivery {
   commit(commit: { commit: string; welcome?: string; added: string[]; removed: string[] }): Promise<'accepted' | 'stale'>;
   sendGroupMessage(payload: string): Promise<unknown>;
 }
-
-const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 
 /**
  * One participant's end-to-end encryption for one call, on the meeting's
@@ -71,6 +37,8 @@ const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).pa
  * - after every epoch change, each member's frame secret (MLS exporter,
  *   by leaf) goes to the media worker, which encrypts in SFrame form;
  * - chat and names are MLS application messages, signed by their sender;
+ * - a new link from a host brings a new PSK: the host commits a new epoch
+ *   with it, and whoever holds only the old link follows no epoch after;
  * - the roster is the group's, checked against the server's.
  */
 export class E2eeSession {
@@ -89,17 +57,22 @@ export class E2eeSession {
   #verifiedAt: { epoch: number; members: ReadonlySet<string> } | undefined;
   #profile: Profile = { name: '', hand: false };
   #fallback: ReturnType<typeof setTimeout> | undefined;
+  #rekeyRetry: ReturnType<typeof setTimeout> | undefined;
+  #room: RoomSecret;
+  /** Who may hand this participant a new link: the meeting's hosts, as the server shows them. */
+  trustLinkFrom: (peerId: string) => boolean = () => false;
   #state: E2eeState;
   #work: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(
-    private readonly room: RoomSecret,
+    room: RoomSecret,
     /** Undefined when this browser cannot transform media: it sends and receives plain frames. */
     readonly media: MediaEncryption | undefined,
     private readonly mls: MlsApi,
     private readonly delivery: Delivery,
   ) {
+    this.#room = room;
     this.#state = this.computeState();
   }
 
@@ -108,7 +81,12 @@ export class E2eeSession {
   }
 
   get requireE2ee(): boolean {
-    return this.room.requireE2ee;
+    return this.#room.requireE2ee;
+  }
+
+  /** The meeting's link as this participant holds it. */
+  get link(): RoomSecret {
+    return this.#room;
   }
 
   onChange(listener: (state: E2eeState) => void): () => void {
@@ -127,7 +105,7 @@ export class E2eeSession {
     this.#selfId = selfId;
     for (const peerId of others) this.#roster.add(peerId);
     return this.serially(async () => {
-      const keyPackage = await this.mls.init(this.room.secret, roomId, { peerId: selfId, e2ee: !!this.media });
+      const keyPackage = await this.mls.init(this.#room.secret, roomId, { peerId: selfId, e2ee: !!this.media }, this.#room.admission);
       if (group === 'create') await this.entered(await this.mls.start());
       // Refused only when the server made us the group's creator meanwhile (createGroup follows).
       else await this.delivery.publishKeyPackage(toBase64Url(keyPackage)).catch(() => undefined);
@@ -211,6 +189,13 @@ export class E2eeSession {
       const content = opened && parseContent(opened.data);
       // The signer must be the member the server relayed it from.
       if (!opened || !content || opened.from.peerId !== from) return;
+      if (content.t === 'link') {
+        // Taken at once, before the commit with its PSK (which follows it) is processed.
+        const secret = fromBase64Url(content.k);
+        if (!secret || !this.trustLinkFrom(from)) return;
+        await this.mls.renew(secret);
+        this.#room = { ...this.#room, secret, admission: this.#room.admission ?? this.#room.secret };
+      }
       for (const listener of this.#messageListeners) listener(from, content);
     });
   }
@@ -243,10 +228,26 @@ export class E2eeSession {
     });
   }
 
+  /**
+   * This host made a new link (`next`, see renewedSecret): from now on its
+   * PSK goes into every commit; the members get its secret in the group and
+   * a commit starts an epoch under it at once.
+   */
+  renewLink(next: RoomSecret): Promise<void> {
+    return this.serially(async () => {
+      await this.mls.renew(next.secret);
+      this.#room = next;
+      if (!this.#group) return;
+      await this.delivery.sendGroupMessage(await this.sealContent({ t: 'link', k: toBase64Url(next.secret) }));
+      await this.rekey();
+    });
+  }
+
   /** The call is over: both workers (and every key in them) go. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#fallback);
+    clearTimeout(this.#rekeyRetry);
     for (const timer of this.#departed.values()) clearTimeout(timer);
     this.media?.terminate();
     this.mls.close();
@@ -323,6 +324,22 @@ export class E2eeSession {
       stillThere.map((member) => member.peerId),
     );
     if (!proposal) return;
+    // A stale commit is followed by the one that won, which brings us back here; a failed one (a rate limit) is tried again.
+    if ((await this.offer(proposal)) === 'failed') {
+      this.#fallback = setTimeout(() => void this.serially(() => this.reconcile()), COMMIT_FALLBACK_MS);
+    }
+  }
+
+  /** A new epoch under the current link's PSK; tried again when another commit (perhaps under the old PSK) won. */
+  private async rekey(): Promise<void> {
+    const proposal = await this.mls.rekey();
+    if (proposal && (await this.offer(proposal)) !== 'accepted') {
+      this.#rekeyRetry = setTimeout(() => void this.serially(() => this.rekey()), COMMIT_FALLBACK_MS);
+    }
+  }
+
+  /** Our commit to the server, which orders commits: accepted, its epoch is ours; otherwise it is void. */
+  private async offer(proposal: ProposedCommit): Promise<'accepted' | 'stale' | 'failed'> {
     let outcome: 'accepted' | 'stale' | 'failed';
     try {
       outcome = await this.delivery.commit({
@@ -334,10 +351,9 @@ export class E2eeSession {
     } catch {
       outcome = 'failed';
     }
-    if (outcome === 'accepted') return this.entered(await this.mls.confirm());
-    await this.mls.discard();
-    // A stale commit is followed by the one that won, which brings us back here; a failed one (a rate limit) is tried again.
-    if (outcome === 'failed') this.#fallback = setTimeout(() => void this.serially(() => this.reconcile()), COMMIT_FALLBACK_MS);
+    if (outcome === 'accepted') await this.entered(await this.mls.confirm());
+    else await this.mls.discard();
+    return outcome;
   }
 
   private async sealContent(content: GroupContent): Promise<string> {
@@ -350,37 +366,18 @@ export class E2eeSession {
   }
 
   private computeState(): E2eeState {
-    const group = this.#group;
-    const others = group?.members.filter((member) => member.peerId !== this.#selfId) ?? [];
-    const members = new Set(others.map((member) => member.peerId));
-    const withoutE2ee = { self: !this.media, peers: others.filter((member) => !member.e2ee).map((member) => member.peerId) };
-    const everyoneCan = !withoutE2ee.self && withoutE2ee.peers.length === 0;
-    const mode: E2eeMode = everyoneCan || (this.room.requireE2ee && !withoutE2ee.self) ? 'e2ee' : 'hop-by-hop';
-    this.media?.setMode(mode === 'e2ee' ? { encrypt: true, strict: true } : { encrypt: false, strict: false });
-    return {
-      mode,
-      withoutE2ee,
-      joined: !!group,
-      members,
-      ghosts: [...members].filter((peerId) => !this.#roster.has(peerId) && !this.#departed.has(peerId)),
-      outside: new Set([...this.#roster].filter((peerId) => !members.has(peerId))),
-      refused: new Set(this.#refused),
-      epoch: group?.epoch ?? -1,
-      code: group ? verificationCode(group.authenticator) : [],
-      fullCode: group ? (hex(group.authenticator).match(/.{4}/g) ?? []).join(' ') : '',
-      verification: this.verification(members),
-    };
-  }
-
-  private verification(members: ReadonlySet<string>): Verification {
-    const at = this.#verifiedAt;
-    if (!at) return { status: 'unverified' };
-    if (at.epoch === this.#group?.epoch) return { status: 'verified' };
-    return {
-      status: 'changed',
-      joined: [...members].filter((peerId) => !at.members.has(peerId)),
-      left: [...at.members].filter((peerId) => !members.has(peerId)),
-    };
+    const state = describeGroup({
+      group: this.#group,
+      selfId: this.#selfId,
+      canEncrypt: !!this.media,
+      requireE2ee: this.#room.requireE2ee,
+      roster: this.#roster,
+      departed: this.#departed,
+      refused: this.#refused,
+      verifiedAt: this.#verifiedAt,
+    });
+    this.media?.setMode(state.mode === 'e2ee' ? { encrypt: true, strict: true } : { encrypt: false, strict: false });
+    return state;
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {

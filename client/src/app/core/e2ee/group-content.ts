@@ -19,7 +19,9 @@ export interface Profile {
 export type GroupContent =
   | { readonly t: 'chat'; readonly text: string }
   | ({ readonly t: 'profile' } & Profile)
-  | { readonly t: 'reaction'; readonly emoji: Reaction };
+  | { readonly t: 'reaction'; readonly emoji: Reaction }
+  /** A host made a new link: its secret (base64url), so everyone in keeps following the group. */
+  | { readonly t: 'link'; readonly k: string };
 
 /** Reads what a member sent; anything malformed, oversized or unknown is undefined and never shown. */
 export function parseContent(data: Uint8Array): GroupContent | undefined {
@@ -36,6 +38,8 @@ export function parseContent(data: Uint8Array): GroupContent | undefined {
     case 'profile':
       if (typeof value['name'] !== 'string') return undefined;
       return { t: 'profile', name: value['name'].trim().slice(0, MAX_DISPLAY_NAME_LENGTH), hand: value['hand'] === true };
+    case 'link':
+      return typeof value['k'] === 'string' && /^[A-Za-z0-9_-]{22,64}$/.test(value['k']) ? { t: 'link', k: value['k'] } : undefined;
     case 'reaction':
       return REACTIONS.includes(value['emoji'] as Reaction) ? { t: 'reaction', emoji: value['emoji'] as Reaction } : undefined;
     default:

@@ -1,4 +1,4 @@
-import { formatFragment, guestSecret, newRoomSecret, parseFragment } from './room-secret';
+import { formatFragment, guestSecret, newRoomSecret, parseFragment, renewedSecret } from './room-secret';
 
 describe('room secrets in the link fragment', () => {
   it('round-trips the secret and the require flag', () => {
@@ -26,9 +26,32 @@ describe('room secrets in the link fragment', () => {
     expect(guest?.requireE2ee).toBeTrue();
   });
 
-  it('treats a missing, short or garbled secret, or a garbled host key, as an incomplete link', () => {
+  it('renews a link: a fresh secret, the first one kept for the members’ credentials, in host and guest links', () => {
+    const hostKey = crypto.getRandomValues(new Uint8Array(16));
+    const first = newRoomSecret(false, hostKey);
+    const renewed = renewedSecret(first);
+    expect(renewed.secret).not.toEqual(first.secret);
+    expect(renewed.admission).toEqual(first.secret);
+    expect(renewedSecret(renewed).admission).withContext('always the first').toEqual(first.secret);
+    const guest = parseFragment(formatFragment(guestSecret(renewed)));
+    expect(guest).toEqual({ secret: renewed.secret, requireE2ee: false, admission: first.secret });
+    expect(parseFragment(formatFragment(renewed))?.hostKey).toEqual(hostKey);
+  });
+
+  it('treats a missing, short or garbled secret, host key or first secret as an incomplete link', () => {
     const key = 'AAAAAAAAAAAAAAAAAAAAAA';
-    for (const fragment of [null, '', '#', '#k=', '#k=abc', '#k=!!!!!!!!!!!!!!!!!!!!!!!!', '#secret', `#k=${key}&h=`, `#k=${key}&h=abc`]) {
+    for (const fragment of [
+      null,
+      '',
+      '#',
+      '#k=',
+      '#k=abc',
+      '#k=!!!!!!!!!!!!!!!!!!!!!!!!',
+      '#secret',
+      `#k=${key}&h=`,
+      `#k=${key}&h=abc`,
+      `#k=${key}&a=abc`,
+    ]) {
       expect(parseFragment(fragment)).withContext(String(fragment)).toBeUndefined();
     }
   });

@@ -29,6 +29,20 @@ export interface Strings {
   readonly meetingIsLocked: string;
   readonly removedByHost: string;
   readonly meetingLockedOut: string;
+  /** The lobby: a host's switch, what newcomers see, and each knock. */
+  readonly lobby: string;
+  readonly lobbyIsOn: string;
+  readonly waitingForHost: string;
+  readonly stopWaiting: string;
+  readonly knocking: (name: string) => string;
+  readonly knockUnreadable: string;
+  readonly admitOne: (name: string) => string;
+  readonly denyOne: (name: string) => string;
+  readonly denied: string;
+  /** A new link: the host's button, what everyone is told, and what the old link says. */
+  readonly newLink: string;
+  readonly linkRenewed: string;
+  readonly linkWithdrawn: string;
   readonly muteEveryone: string;
   readonly endForEveryone: string;
   readonly endForEveryoneSure: string;
@@ -170,6 +184,18 @@ export const EN: Strings = {
   meetingIsLocked: 'The meeting is locked: nobody new gets in.',
   removedByHost: 'A host removed you from the meeting.',
   meetingLockedOut: 'This meeting is locked. Ask a host to unlock it.',
+  lobby: 'Lobby',
+  lobbyIsOn: 'The lobby is on: newcomers wait until a host lets them in.',
+  waitingForHost: 'Waiting for the host to let you in',
+  stopWaiting: 'Stop waiting',
+  knocking: (name) => `${name} is waiting to join`,
+  knockUnreadable: 'Someone whose link is not this meeting’s',
+  admitOne: (name) => `Admit ${name}`,
+  denyOne: (name) => `Deny ${name}`,
+  denied: 'The host did not let you in.',
+  newLink: 'New link',
+  linkRenewed: 'A host made a new link. The old one no longer works; the copy buttons give the new one.',
+  linkWithdrawn: 'This link no longer works: a host made a new one. Ask them for it.',
   muteEveryone: 'Mute everyone',
   endForEveryone: 'End meeting for all',
   endForEveryoneSure: 'Yes, end it for everyone',

@@ -1,5 +1,7 @@
 import type { Reaction } from '../e2ee/group-content';
+import type { RoomSecret } from '../e2ee/room-secret';
 import { SignallingError } from '../signalling/signalling-channel';
+import { TurnedAway } from './lobby';
 
 /** What a call shows and tells the page: the people, their streams, chat, and why it ended. */
 
@@ -80,6 +82,10 @@ export type CallFailure =
   | 'removed'
   /** A host locked the meeting before this person got in. */
   | 'meeting-locked'
+  /** A host did not let this person in from the lobby. */
+  | 'denied'
+  /** A host made a new link; this one no longer gets in. */
+  | 'link-withdrawn'
   | 'server-error';
 
 /** Failures a join can end in that trying again will not change. */
@@ -91,10 +97,13 @@ const FINAL_JOIN_FAILURES = new Set<CallFailure>([
   'meeting-ended',
   'removed',
   'meeting-locked',
+  'denied',
+  'link-withdrawn',
 ]);
 
 /** The failure a refused or broken join stands for. */
 export function joinFailure(error: unknown): CallFailure {
+  if (error instanceof TurnedAway) return error.reason;
   const code = error instanceof SignallingError ? error.code : undefined;
   if (code === 'closed' || code === 'timeout') return 'connection-lost';
   if (
@@ -102,7 +111,8 @@ export function joinFailure(error: unknown): CallFailure {
     code === 'e2ee-required' ||
     code === 'upgrade-required' ||
     code === 'server-busy' ||
-    code === 'meeting-locked'
+    code === 'meeting-locked' ||
+    code === 'link-withdrawn'
   )
     return code;
   if (code === 'forbidden') return 'forged-host-link';
@@ -121,10 +131,12 @@ export interface Prepared {
 }
 
 /** Something the call wants the person to know, without anything to do about it. */
-export type CallNotice = 'server-restarting';
+export type CallNotice = 'server-restarting' | 'link-renewed';
 
 /** What a call tells its page. */
 export interface CallEvents extends Record<string, unknown[]> {
+  /** In the lobby: a host has to let this person in. */
+  waiting: [];
   /** The people in the call or their streams changed. */
   change: [participants: readonly Participant[]];
   /** The call ended without the person leaving; it is closed already. */
@@ -134,4 +146,6 @@ export interface CallEvents extends Record<string, unknown[]> {
   /** True while the signalling connection is being re-established (the call itself goes on). */
   connection: [reconnecting: boolean];
   notice: [notice: CallNotice];
+  /** A host made a new link (perhaps this person): the meeting goes on under it. */
+  link: [link: RoomSecret];
 }

@@ -14,6 +14,7 @@ import { EncryptionProof, securityOf } from './encryption-proof';
 import { HostView } from './host-view';
 import { Devices, type CaptureFailure } from './devices';
 import { ReactionBoard } from './reactions';
+import { onNetworkChange } from './network-change';
 import { keepScreenAwake } from './screen-awake';
 import { ScreenShare } from './screen-share';
 import { Speakers } from './speakers';
@@ -23,7 +24,8 @@ import { SELF } from './speaking';
 const REJOIN_GIVE_UP_MS = 120_000;
 const REJOIN_BACKOFF_MS = [0, 500, 1000, 2000, 4000];
 
-export type Phase = 'prejoin' | 'joining' | 'in-call' | 'left' | 'failed';
+/** 'waiting': in the meeting's lobby, until a host lets this person in. */
+export type Phase = 'prejoin' | 'joining' | 'waiting' | 'in-call' | 'left' | 'failed';
 
 /**
  * The page's view of one call: local camera and microphone, the phase of
@@ -38,6 +40,8 @@ export class CallService implements OnDestroy {
   /** In the call, but the connection is being re-established; nothing to do but wait. */
   readonly reconnecting = signal(false);
   readonly notice = signal<CallNotice | undefined>(undefined);
+  /** The meeting's link as this person holds it now: a host may make a new one during the call. */
+  readonly link = signal<RoomSecret | undefined>(undefined);
   readonly participants = signal<readonly Participant[]>([]);
   /** The own camera, for the preview and the self-view tile. */
   readonly camera = signal<MediaStreamTrack | undefined>(undefined);
@@ -82,7 +86,8 @@ export class CallService implements OnDestroy {
   readonly reactions = this.#reactions.shown;
   #microphone: MediaStreamTrack | undefined;
   #joinedAs: { roomId: string; displayName: string | undefined } | undefined;
-  readonly #networkChanged = () => this.#joined?.networkChanged();
+  /** A new network (Wi-Fi to mobile data) breaks the paths of a call: look for new ones at once. */
+  readonly #stopWatchingNetwork = onNetworkChange(() => this.#joined?.networkChanged());
   #room: RoomSecret | undefined;
   /** Connected (and prepared) from the preview on; joined only in the 'in-call' phase. */
   #call: Promise<Call> | undefined;
@@ -94,15 +99,10 @@ export class CallService implements OnDestroy {
   /** The preview's device requests; joining waits for them so nobody joins without what they chose. */
   #devicesReady: Promise<void> = Promise.resolve();
 
-  constructor() {
-    // A new network (Wi-Fi to mobile data) breaks the paths of a call: look for new ones at once.
-    addEventListener('online', this.#networkChanged);
-    connection()?.addEventListener('change', this.#networkChanged);
-  }
-
   /** Opens camera and microphone for the pre-join preview, and connects meanwhile. */
   preview(room: RoomSecret): Promise<void> {
     this.#room = room;
+    this.link.set(room);
     this.#devicesReady = this.openDevices();
     this.#call ??= this.newCall(room);
     // A failure to connect shows when joining; a server newer than this app updates it first.
@@ -130,7 +130,7 @@ export class CallService implements OnDestroy {
   }
 
   async join(roomId: string, displayName: string): Promise<void> {
-    if (this.phase() === 'joining' || this.phase() === 'in-call' || !this.#room) return;
+    if (this.phase() !== 'prejoin' || !this.#room) return;
     this.phase.set('joining');
     this.failure.set(undefined);
     this.#joinedAs = { roomId, displayName: displayName.trim() || undefined };
@@ -221,8 +221,7 @@ export class CallService implements OnDestroy {
   }
 
   ngOnDestroy(): void {
-    removeEventListener('online', this.#networkChanged);
-    connection()?.removeEventListener('change', this.#networkChanged);
+    this.#stopWatchingNetwork();
     void this.leave();
     this.speakers.close();
   }
@@ -313,8 +312,16 @@ export class CallService implements OnDestroy {
       this.speakers.hear(participants);
     });
     call.on('failure', (reason) => this.callFailed(call, reason));
+    call.on('waiting', () => current() && this.phase.set('waiting'));
     call.on('connection', (reconnecting) => current() && this.reconnecting.set(reconnecting));
     call.on('notice', (notice) => current() && this.notice.set(notice));
+    call.on('link', (link) => {
+      if (!current()) return;
+      // A rejoin (after the server forgot this person) needs the new link too.
+      this.#room = link;
+      this.link.set(link);
+      this.notice.set('link-renewed');
+    });
     call.on('reaction', ({ from, emoji }) => current() && this.#reactions.show(from, emoji));
     call.on('chat', (message) => {
       const sender = message.self ? undefined : this.participants().find((participant) => participant.peerId === message.from);
@@ -389,9 +396,4 @@ export class CallService implements OnDestroy {
     this.#busy = next.catch(() => undefined);
     return next;
   }
-}
-
-/** The Network Information API, where the browser has it (Chromium, on phones above all). */
-function connection(): EventTarget | undefined {
-  return (navigator as Navigator & { connection?: EventTarget }).connection;
 }

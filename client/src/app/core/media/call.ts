@@ -1,17 +1,20 @@
 import { Device, type types } from 'mediasoup-client';
-import { PROTOCOL_VERSION, type MediaSource } from '@raum/protocol';
+import { PROTOCOL_VERSION, type Joined, type MediaSource } from '@raum/protocol';
 import { receiveFromDelivery } from '../e2ee/delivery';
 import { toBase64Url } from '../e2ee/bytes';
 import type { E2eeSession } from '../e2ee/e2ee-session';
 import type { GroupContent, Reaction } from '../e2ee/group-content';
+import { linkProof, openKnock, sealKnock } from '../e2ee/link-secret';
+import { renewedSecret } from '../e2ee/room-secret';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 import { Listeners } from '../events';
 import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared, Reception } from './call-types';
 import { HostControls } from './host-controls';
 import { IceRepair } from './ice-repair';
+import { waitInLobby } from './lobby';
 import { applyReception } from './reception';
 import { RemotePeers } from './remote-peers';
-import { createTransport, sendOptions } from './transports';
+import { sendOptions, TransportPair } from './transports';
 
 /** How long a new stream waits for its sender's key before it starts anyway. */
 const FIRST_KEY_WAIT_MS = 3000;
@@ -36,14 +39,10 @@ export class Call {
     return iceParameters as types.IceParameters;
   });
   #selfId = '';
-  #ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'> = {};
+  #roomId = '';
   readonly #stopListening: Array<() => void> = [];
-  #sendTransport: types.Transport | undefined;
-  #recvTransport: types.Transport | undefined;
+  readonly #transports: TransportPair;
   #prepared: Promise<Prepared> | undefined;
-  /** Streams announced while the transports are being made wait here. */
-  #transportsReady!: Promise<void>;
-  #transportsCreated: (() => void) | undefined;
   #closed = false;
   #reconnecting = false;
   readonly host: HostControls;
@@ -53,8 +52,14 @@ export class Call {
     readonly e2ee: E2eeSession,
     private readonly device: Device = new Device(),
   ) {
-    this.host = new HostControls(signalling, () => this.#selfId);
-    this.awaitTransports();
+    // A new link counts only from someone the server shows as host.
+    e2ee.trustLinkFrom = (peerId) => this.participants.some((participant) => participant.peerId === peerId && participant.host);
+    this.host = new HostControls(
+      signalling,
+      () => this.#selfId,
+      (knockId, sealed) => openKnock(this.e2ee.link.secret, this.#roomId, knockId, sealed),
+    );
+    this.#transports = new TransportPair({ signalling, device, encrypted: e2ee.media !== undefined }, this.#iceRepair);
   }
 
   get participants(): readonly Participant[] {
@@ -98,22 +103,33 @@ export class Call {
     return this.#prepared;
   }
 
-  /** Joins the room, sends the given tracks and receives everyone else's. */
+  /**
+   * Joins the room (after the lobby, if a host switched it on: `waiting`
+   * tells the page), sends the given tracks and receives everyone else's.
+   */
   async join({ roomId, displayName, hostKey, camera, microphone }: JoinOptions): Promise<void> {
     this.listen();
+    this.#roomId = roomId;
     await this.prepare();
-    const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken, locked } = await this.signalling.request('join', {
+    const answer = await this.signalling.request('join', {
       roomId,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
       requireE2ee: this.e2ee.requireE2ee,
       ...(hostKey ? { hostKey: toBase64Url(hostKey) } : {}),
+      linkProof: await linkProof(this.e2ee.link.secret, roomId),
     });
     if (this.#closed) return;
+    let joined: Joined;
+    if ('knockId' in answer) {
+      this.#listeners.emit('waiting');
+      joined = await waitInLobby(this.signalling, sealKnock(this.e2ee.link.secret, roomId, answer.knockId, displayName ?? ''));
+    } else joined = answer;
+    const { peerId, peers, group, iceServers, iceTransportPolicy, resumeToken } = joined;
     this.signalling.keepSession(resumeToken);
     this.#selfId = peerId;
-    this.host.joined({ host: hostKey !== undefined, locked });
-    this.#ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
+    this.host.joined(hostKey !== undefined, joined);
+    this.#transports.ice = { iceServers: iceServers as RTCIceServer[], iceTransportPolicy };
     for (const peer of peers) this.#peers.add(peer);
     // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
     this.e2ee.setProfile({ name: displayName ?? '', hand: false });
@@ -125,7 +141,7 @@ export class Call {
       peers.map((peer) => peer.peerId),
     );
     this.changed();
-    await this.createTransports();
+    await this.#transports.create(() => this.#closed);
     await Promise.all([
       ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
       camera && this.produce('camera', camera),
@@ -164,6 +180,17 @@ export class Call {
     this.#senderTransforms.delete(producer.id);
     producer.close();
     await this.signalling.request('closeProducer', { producerId: producer.id });
+  }
+
+  /**
+   * A host withdraws the link: the server lets in only the new link's proof
+   * from now on, then everyone in gets its secret and a new epoch under it.
+   */
+  async renewLink(): Promise<void> {
+    const next = renewedSecret(this.e2ee.link);
+    await this.host.renewLink(await linkProof(next.secret, this.#roomId));
+    await this.e2ee.renewLink(next);
+    this.#listeners.emit('link', next);
   }
 
   /** Sends a chat message, end-to-end encrypted and signed, to everyone in the group. */
@@ -210,8 +237,7 @@ export class Call {
     if (this.#closed) return;
     this.#closed = true;
     for (const stop of this.#stopListening.splice(0)) stop();
-    this.#sendTransport?.close();
-    this.#recvTransport?.close();
+    this.#transports.close();
     this.#producers.clear();
     this.#peers.clear();
     this.signalling.close();
@@ -221,7 +247,7 @@ export class Call {
   /** A new network (Wi-Fi to mobile data, a new address): find a path again now, not after a timeout. */
   networkChanged(): void {
     this.signalling.retryNow();
-    for (const transport of this.transports()) void this.#iceRepair.restart(transport);
+    for (const transport of this.#transports.all) void this.#iceRepair.restart(transport);
   }
 
   private listen(): void {
@@ -240,6 +266,7 @@ export class Call {
       this.e2ee.onMessage((from, content) => {
         if (content.t === 'chat') this.#listeners.emit('chat', { from, self: false, text: content.text, at: new Date() });
         else if (content.t === 'reaction') this.#listeners.emit('reaction', { from, emoji: content.emoji });
+        else if (content.t === 'link') this.#listeners.emit('link', this.e2ee.link);
         else if (this.#peers.setProfile(from, { name: content.name, hand: content.hand })) this.changed();
       }),
       signalling.on('producerAdded', ({ peerId, producer }) => {
@@ -255,7 +282,7 @@ export class Call {
         if (this.#peers.setPaused(peerId, producerId, false)) this.changed();
       }),
       signalling.on('mediaReset', () => void this.resetMedia()),
-      signalling.on('iceServers', ({ iceServers }) => void this.renewIceServers(iceServers as RTCIceServer[])),
+      signalling.on('iceServers', ({ iceServers }) => void this.#transports.renewIceServers(iceServers as RTCIceServer[])),
       signalling.on('serverDraining', () => this.#listeners.emit('notice', 'server-restarting')),
       ...this.host.listen(),
       this.host.on('added', (peerId) => this.#peers.setHost(peerId) && this.changed()),
@@ -271,40 +298,6 @@ export class Call {
     );
   }
 
-  private transports(): types.Transport[] {
-    return [this.#sendTransport, this.#recvTransport].filter((transport) => transport !== undefined);
-  }
-
-  /**
-   * From now until createTransports() finishes, new streams wait for the
-   * transports. Whoever waited for the previous ones goes on (and finds none).
-   */
-  private awaitTransports(): void {
-    this.#transportsCreated?.();
-    this.#transportsReady = new Promise<void>((resolve) => (this.#transportsCreated = resolve));
-  }
-
-  private async createTransports(): Promise<void> {
-    const setup = { signalling: this.signalling, device: this.device, ice: this.#ice, encrypted: this.e2ee.media !== undefined };
-    const [recv, send] = await Promise.all([createTransport('recv', setup), createTransport('send', setup)]);
-    if (this.#closed) {
-      recv.close();
-      send.close();
-      return;
-    }
-    this.#iceRepair.watch(recv);
-    this.#iceRepair.watch(send);
-    this.#recvTransport = recv;
-    this.#sendTransport = send;
-    this.#transportsCreated?.();
-  }
-
-  /** Fresh TURN credentials, for the transports to come and those there are. */
-  private async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
-    this.#ice = { ...this.#ice, iceServers };
-    for (const transport of this.transports()) await this.#iceRepair.renew(transport, iceServers);
-  }
-
   /**
    * The SFU lost everything it held for this room (its worker died) and moved
    * the room to a new router: the same people, the same keys, new transports.
@@ -315,16 +308,13 @@ export class Call {
     const sending = [...this.#producers]
       .filter(([, producer]) => !producer.paused && producer.track)
       .map(([source, producer]) => ({ source, track: producer.track! }));
-    this.awaitTransports();
-    this.#sendTransport?.close();
-    this.#recvTransport?.close();
-    this.#sendTransport = this.#recvTransport = undefined;
+    this.#transports.reset();
     this.#producers.clear();
     this.#senderTransforms.clear();
     this.#peers.forgetStreams();
     this.changed();
     try {
-      await this.createTransports();
+      await this.#transports.create(() => this.#closed);
       await Promise.all(sending.map(({ source, track }) => this.produce(source, track)));
     } catch {
       // Another reset or the end of the call came in between; that path takes over.
@@ -332,10 +322,11 @@ export class Call {
   }
 
   private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
-    await this.#transportsReady;
-    if (!this.#sendTransport || this.#closed) throw new Error('join before sending media');
+    await this.#transports.ready;
+    const transport = this.#transports.send;
+    if (!transport || this.#closed) throw new Error('join before sending media');
     let transform: string | undefined;
-    const producer = await this.#sendTransport.produce({
+    const producer = await transport.produce({
       track,
       appData: { source },
       stopTracks: false,
@@ -353,8 +344,8 @@ export class Call {
   }
 
   private async startConsumer(peerId: string, producerId: string): Promise<void> {
-    await this.#transportsReady;
-    const transport = this.#recvTransport;
+    await this.#transports.ready;
+    const transport = this.#transports.recv;
     if (!transport || this.#closed) return;
     const remote = await this.signalling.request('consume', { producerId });
     // The answer is as current as the notifications before it; later ones apply on top.

@@ -1,6 +1,6 @@
 import { signal } from '@angular/core';
 import type { Call } from './call';
-import type { HostControls } from './host-controls';
+import type { HostControls, Knocker } from './host-controls';
 
 /** What a host did to this person, shown until they turn their microphone on. */
 export type FromHost = 'muted' | 'asked-to-unmute';
@@ -14,6 +14,10 @@ export class HostView {
   readonly isHost = signal(false);
   /** Nobody new gets in (but hosts). */
   readonly locked = signal(false);
+  /** Newcomers wait in the lobby until a host lets them in. */
+  readonly lobby = signal(false);
+  /** Who waits in the lobby (a host's view; empty for everyone else). */
+  readonly knocks = signal<readonly Knocker[]>([]);
   readonly fromHost = signal<FromHost | undefined>(undefined);
   #call: Call | undefined;
 
@@ -31,6 +35,8 @@ export class HostView {
   follow(call: Call, current: () => boolean): void {
     call.host.on('added', () => current() && this.isHost.set(call.host.isHost));
     call.host.on('locked', (locked) => current() && this.locked.set(locked));
+    call.host.on('lobby', (on) => current() && this.lobby.set(on));
+    call.host.on('knocks', () => current() && this.knocks.set(call.host.knocks));
     call.host.on('muted', () => {
       if (!current()) return;
       this.fromHost.set('muted');
@@ -45,6 +51,8 @@ export class HostView {
     this.#call = call;
     this.isHost.set(call?.host.isHost ?? false);
     this.locked.set(call?.host.locked ?? false);
+    this.lobby.set(call?.host.lobby ?? false);
+    this.knocks.set(call?.host.knocks ?? []);
     if (!call) this.fromHost.set(undefined);
   }
 
@@ -55,6 +63,11 @@ export class HostView {
       () => false,
     );
     if (ended) await this.person.leave();
+  }
+
+  /** Withdraws the meeting's link for a new one (see Call.renewLink); refused, the old one stays. */
+  async renewLink(): Promise<void> {
+    await this.#call?.renewLink().catch(() => undefined);
   }
 
   /** This person turned their microphone on: what a host said about it is done. */

@@ -1,6 +1,7 @@
 import type { Device, types } from 'mediasoup-client';
 import type { MediaSource } from '@raum/protocol';
 import type { SignallingChannel } from '../signalling/signalling-channel';
+import type { IceRepair } from './ice-repair';
 
 export interface TransportSetup {
   readonly signalling: SignallingChannel;
@@ -9,6 +10,71 @@ export interface TransportSetup {
   readonly ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'>;
   /** Whether frames pass the E2EE worker's transforms. */
   readonly encrypted: boolean;
+}
+
+/**
+ * A call's send and receive transports, watched for broken connectivity.
+ * Streams wait for them (`ready`) while they are being made; after reset()
+ * they wait for the next pair.
+ */
+export class TransportPair {
+  send: types.Transport | undefined;
+  recv: types.Transport | undefined;
+  /** Only the operator's own STUN/TURN servers, with the latest credentials. */
+  ice: TransportSetup['ice'] = {};
+  #ready!: Promise<void>;
+  #created: (() => void) | undefined;
+
+  constructor(
+    private readonly setup: Omit<TransportSetup, 'ice'>,
+    private readonly repair: IceRepair,
+  ) {
+    this.reset();
+  }
+
+  /** Resolves once a pair exists, or when the pair waited for was given up (then there is none). */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  get all(): types.Transport[] {
+    return [this.send, this.recv].filter((transport) => transport !== undefined);
+  }
+
+  /** Closes the pair there is; until create() finishes, streams wait. Whoever waited before goes on (and finds none). */
+  reset(): void {
+    this.close();
+    this.#created?.();
+    this.#ready = new Promise<void>((resolve) => (this.#created = resolve));
+  }
+
+  /** Makes the pair; one finished after the call closed (`closed`) is closed at once. */
+  async create(closed: () => boolean): Promise<void> {
+    const setup = { ...this.setup, ice: this.ice };
+    const [recv, send] = await Promise.all([createTransport('recv', setup), createTransport('send', setup)]);
+    if (closed()) {
+      recv.close();
+      send.close();
+      return;
+    }
+    this.repair.watch(recv);
+    this.repair.watch(send);
+    this.recv = recv;
+    this.send = send;
+    this.#created?.();
+  }
+
+  /** Fresh TURN credentials, for the transports to come and those there are. */
+  async renewIceServers(iceServers: RTCIceServer[]): Promise<void> {
+    this.ice = { ...this.ice, iceServers };
+    for (const transport of this.all) await this.repair.renew(transport, iceServers);
+  }
+
+  close(): void {
+    this.send?.close();
+    this.recv?.close();
+    this.send = this.recv = undefined;
+  }
 }
 
 /** One of a call's two transports, made on the SFU first and wired to it through signalling. */

@@ -1,5 +1,6 @@
 import type { RequestData } from '@raum/protocol';
 import { FakeServer } from '../testing/fake-server';
+import { joinedAnswer } from '../testing/scripted-room';
 import { SignallingChannel, SignallingError, type ChannelState } from './signalling-channel';
 
 const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -38,10 +39,10 @@ describe('SignallingChannel', () => {
   afterEach(() => channel.close());
 
   /** Joins, so that the channel holds a resumable session. */
-  async function joined(): Promise<void> {
-    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all', locked: false }));
-    const { resumeToken } = await channel.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
-    channel.keepSession(resumeToken);
+  async function joined(on = channel): Promise<void> {
+    server.answer('join', () => joinedAnswer({ peers: [], paused: new Set() }));
+    const answer = await on.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
+    on.keepSession('resumeToken' in answer ? answer.resumeToken : undefined);
   }
 
   it('opens a socket with the first request, matches answers and checks them against the protocol', async () => {
@@ -216,9 +217,7 @@ describe('SignallingChannel', () => {
       () => 1,
     );
     slow.setHeartbeat(HEARTBEAT);
-    server.answer('join', () => ({ peerId: 'me', peers: [], group: 'create', iceServers: [], iceTransportPolicy: 'all', locked: false }));
-    const { resumeToken } = await slow.request('join', { roomId: ROOM, rtpCapabilities: {}, e2ee: true });
-    slow.keepSession(resumeToken);
+    await joined(slow);
     server.drop();
     await until(() => slow.state === 'reconnecting', 'the socket is lost');
     slow.retryNow();

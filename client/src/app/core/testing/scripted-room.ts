@@ -1,5 +1,5 @@
 import { testFakeParameters as fake } from 'mediasoup-client';
-import type { PeerInfo } from '@raum/protocol';
+import type { Joined, Knock, PeerInfo } from '@raum/protocol';
 import { FakeServer } from './fake-server';
 
 export const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -20,6 +20,25 @@ export interface ScriptedRoom {
   paused: Set<string>;
   /** What the join answer says of the MLS group; 'create' (the default) lets this participant seal chat at once. */
   group?: 'create' | 'join';
+  /** A host switched the lobby on: a join waits (knock id 'me') until the spec sends `admitted`. */
+  lobby?: boolean;
+  /** Who waits in the lobby, as the join answer tells a host. */
+  knocks?: Knock[];
+}
+
+/** What the server answers a join that gets in (or sends with `admitted`). */
+export function joinedAnswer(room: ScriptedRoom): Joined {
+  return {
+    peerId: 'me',
+    peers: room.peers,
+    group: room.group ?? 'create',
+    iceServers: [],
+    iceTransportPolicy: 'all',
+    resumeToken: 'x'.repeat(43),
+    locked: false,
+    lobby: room.lobby ?? false,
+    knocks: room.knocks ?? [],
+  };
 }
 
 /** A server for one room; `room` can change while the call runs. */
@@ -41,14 +60,8 @@ export function serverFor(room: ScriptedRoom): FakeServer {
       requireE2ee: false,
       heartbeat: { intervalMs: 40, timeoutMs: 120 },
     }))
-    .answer('join', () => ({
-      peerId: 'me',
-      peers: room.peers,
-      group: room.group ?? 'create',
-      iceServers: [],
-      iceTransportPolicy: 'all',
-      locked: false,
-    }))
+    .answer('join', () => (room.lobby ? { knockId: 'me' } : joinedAnswer(room)))
+    .answer('knock', () => ({}))
     .answer('createTransport', transport)
     .answer('produce', () => ({ producerId: `mine-${++produced}` }))
     .answer('consume', ({ producerId }: { producerId: string }) => {

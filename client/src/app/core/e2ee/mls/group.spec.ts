@@ -204,7 +204,7 @@ describe('MlsGroup (MLS with the link’s admission MAC and PSK)', () => {
       const [alice, bob] = await groupOf('alice', 'bob');
       // Carol's credential carries the right MAC, but she lacks the PSK: she cannot enter the epoch.
       const carol = await MlsGroup.create(
-        { admission: keys.admission, pskId: keys.pskId, psk: otherKeys.psk },
+        { ...keys, psk: { pskId: keys.psk.pskId, psk: otherKeys.psk.psk } },
         { peerId: 'carol', e2ee: true },
       );
       const proposal = (await alice.propose(await addsFor(alice, [carol]), []))!;
@@ -223,11 +223,11 @@ describe('MlsGroup (MLS with the link’s admission MAC and PSK)', () => {
     it('refuses a commit made under another PSK, and another PSK cannot process the group’s commits', async () => {
       const [alice, carol] = await groupOf('alice', 'carol');
       // Bob joins with the link's keys, then loses the PSK (as someone without the link would lack it).
-      const bobKeys: LinkKeys = { admission: keys.admission, pskId: keys.pskId, psk: new Uint8Array(keys.psk) };
+      const bobKeys: LinkKeys = { ...keys, psk: { pskId: keys.psk.pskId, psk: new Uint8Array(keys.psk.psk) } };
       const bob = await MlsGroup.create(bobKeys, { peerId: 'bob', e2ee: true });
       await commit(alice, { add: [bob], others: [carol] });
       const view = expectAgreement([alice, bob, carol]);
-      bobKeys.psk.set(otherKeys.psk);
+      bobKeys.psk.psk.set(otherKeys.psk.psk);
 
       const fromBob = (await bob.propose([], ['carol']))!;
       await expectAsync(alice.processCommit(fromBob.commit)).toBeRejectedWithError(MlsError, /commit refused/);

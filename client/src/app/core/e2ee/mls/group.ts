@@ -1,6 +1,14 @@
 import { MlsError } from './errors';
 import * as mls from './ts-mls';
-import { credentialIdentity, readIdentity, verifyIdentity, type LinkKeys, type MemberIdentity } from './link-keys';
+import {
+  credentialIdentity,
+  readIdentity,
+  verifyIdentity,
+  type CurrentLink,
+  type GroupPsk,
+  type LinkKeys,
+  type MemberIdentity,
+} from './link-keys';
 
 /**
  * RFC 9420's mandatory suite: X25519, AES-128-GCM, SHA-256, Ed25519, all in
@@ -75,6 +83,10 @@ function u32(value: number): Uint8Array<ArrayBuffer> {
 export class MlsGroup {
   #state: mls.ClientState | undefined;
   #pending: { readonly result: mls.CreateCommitResult; readonly proposal: ProposedCommit } | undefined;
+  /** The current link's PSK first; earlier ones still open commits made before a new link reached their sender. */
+  readonly #psks: GroupPsk[];
+  /** What a newcomer's credential must carry a MAC under: the current link's. */
+  #joining: CryptoKey;
 
   private constructor(
     private readonly cs: mls.CiphersuiteImpl,
@@ -82,7 +94,10 @@ export class MlsGroup {
     readonly identity: MemberIdentity,
     private readonly keyPackage: { publicPackage: mls.KeyPackage; privatePackage: mls.PrivateKeyPackage },
     private readonly config: mls.ClientConfig,
-  ) {}
+  ) {
+    this.#psks = [keys.psk];
+    this.#joining = keys.joining;
+  }
 
   static async create(keys: LinkKeys, identity: MemberIdentity): Promise<MlsGroup> {
     const cs = await ciphersuite();
@@ -107,7 +122,7 @@ export class MlsGroup {
       // Every leaf, wherever MLS meets one (Adds, Welcomes, trees), must carry the link's MAC.
       authService: {
         validateCredential: async (credential, signaturePublicKey) =>
-          credential.credentialType === 'basic' && verifyIdentity(keys, credential.identity, signaturePublicKey),
+          credential.credentialType === 'basic' && verifyIdentity(keys.admission, 'admission', credential.identity, signaturePublicKey),
       },
     };
     return new MlsGroup(cs, keys, identity, keyPackage, config);
@@ -172,24 +187,36 @@ export class MlsGroup {
     if (leafNode.credential.credentialType !== 'basic') return undefined;
     const identity = readIdentity(leafNode.credential.identity);
     if (identity?.peerId !== claimedPeerId) return undefined;
-    const authentic = await verifyIdentity(this.keys, leafNode.credential.identity, leafNode.signaturePublicKey);
-    return authentic ? message.keyPackage : undefined;
+    const { identity: bytes } = leafNode.credential;
+    const authentic = await Promise.all([
+      verifyIdentity(this.keys.admission, 'admission', bytes, leafNode.signaturePublicKey),
+      verifyIdentity(this.#joining, 'joining', bytes, leafNode.signaturePublicKey),
+    ]);
+    return authentic.every(Boolean) ? message.keyPackage : undefined;
+  }
+
+  /** A new link: newcomers must hold it to be added, and its PSK goes into every commit from now on. */
+  renew({ joining, psk }: CurrentLink): void {
+    this.#joining = joining;
+    this.#psks.unshift(psk);
   }
 
   /**
    * A commit that adds the given (admissible) KeyPackages and removes the
    * leaves of the given peers, with the link's PSK. Held until confirm() or
-   * discard(); undefined when there is nothing to change.
+   * discard(); undefined when there is nothing to change, unless `rekey`
+   * asks for a new epoch anyway (after a new link, so it takes effect).
    */
   async propose(
     adds: ReadonlyArray<{ peerId: string; keyPackage: mls.KeyPackage }>,
     removes: readonly string[],
+    rekey = false,
   ): Promise<ProposedCommit | undefined> {
     const { members, selfLeaf } = this.view();
     const present = new Set(members.map((member) => member.peerId));
     const toAdd = adds.filter(({ peerId }) => !present.has(peerId));
     const toRemove = members.filter((member) => removes.includes(member.peerId) && member.leaf !== selfLeaf);
-    if (toAdd.length === 0 && toRemove.length === 0) return undefined;
+    if (toAdd.length === 0 && toRemove.length === 0 && !rekey) return undefined;
     const proposals: mls.Proposal[] = [
       ...toAdd.map(({ keyPackage }): mls.Proposal => ({ proposalType: 'add', add: { keyPackage } })),
       ...toRemove.map(({ leaf }): mls.Proposal => ({ proposalType: 'remove', remove: { removed: leaf } })),
@@ -293,19 +320,19 @@ export class MlsGroup {
   }
 
   private get pskIndex(): mls.PskIndex {
-    const { pskId, psk } = this.keys;
     return {
       findPsk: (id) =>
-        id.psktype === 'external' && id.pskId.length === pskId.length && id.pskId.every((byte, index) => byte === pskId[index])
-          ? psk
+        id.psktype === 'external'
+          ? this.#psks.find(({ pskId }) => id.pskId.length === pskId.length && id.pskId.every((byte, index) => byte === pskId[index]))?.psk
           : undefined,
     };
   }
 
   private pskProposal(): mls.Proposal {
+    const { pskId } = this.#psks[0];
     return {
       proposalType: 'psk',
-      psk: { preSharedKeyId: { psktype: 'external', pskId: this.keys.pskId, pskNonce: crypto.getRandomValues(new Uint8Array(32)) } },
+      psk: { preSharedKeyId: { psktype: 'external', pskId, pskNonce: crypto.getRandomValues(new Uint8Array(32)) } },
     };
   }
 }

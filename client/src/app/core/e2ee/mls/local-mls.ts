@@ -1,15 +1,31 @@
 import { MlsError } from './errors';
 import { MlsGroup, type ProposedCommit } from './group';
-import { deriveLinkKeys, type MemberIdentity } from './link-keys';
+import { deriveCurrentLink, deriveLinkKeys, type MemberIdentity } from './link-keys';
 import type { GroupSnapshot, MlsApi, Opened } from './mls-api';
 
 /** The MLS group of this participant, in the thread that runs it. */
 export class LocalMls implements MlsApi {
   #group: MlsGroup | undefined;
 
-  async init(secret: Uint8Array<ArrayBuffer>, roomId: string, identity: MemberIdentity): Promise<Uint8Array<ArrayBuffer>> {
-    this.#group = await MlsGroup.create(await deriveLinkKeys(secret, roomId), identity);
+  #roomId = '';
+
+  async init(
+    secret: Uint8Array<ArrayBuffer>,
+    roomId: string,
+    identity: MemberIdentity,
+    admission?: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    this.#roomId = roomId;
+    this.#group = await MlsGroup.create(await deriveLinkKeys(secret, roomId, admission), identity);
     return this.#group.keyPackageMessage;
+  }
+
+  async renew(secret: Uint8Array<ArrayBuffer>): Promise<void> {
+    this.group.renew(await deriveCurrentLink(secret, this.#roomId));
+  }
+
+  rekey(): Promise<ProposedCommit | undefined> {
+    return this.group.propose([], [], true);
   }
 
   async start(): Promise<GroupSnapshot> {

@@ -19,8 +19,17 @@ export interface Opened {
  * out of the page's bundle.
  */
 export interface MlsApi {
-  /** Makes this participant's keys; returns its KeyPackage. */
-  init(secret: Uint8Array<ArrayBuffer>, roomId: string, identity: MemberIdentity): Promise<Uint8Array<ArrayBuffer>>;
+  /** Makes this participant's keys (`admission`: a renewed link's first secret); returns its KeyPackage. */
+  init(
+    secret: Uint8Array<ArrayBuffer>,
+    roomId: string,
+    identity: MemberIdentity,
+    admission?: Uint8Array<ArrayBuffer>,
+  ): Promise<Uint8Array<ArrayBuffer>>;
+  /** A new link's secret: its PSK goes into every commit from now on. */
+  renew(secret: Uint8Array<ArrayBuffer>): Promise<void>;
+  /** A commit that only starts a new epoch (with the current PSK); held like propose()'s. */
+  rekey(): Promise<ProposedCommit | undefined>;
   start(): Promise<GroupSnapshot>;
   join(welcome: Uint8Array<ArrayBuffer>): Promise<GroupSnapshot>;
   /** Whether a KeyPackage was made by a holder of the link for this peer. */
@@ -43,6 +52,8 @@ const METHODS: readonly Method[] = [
   'start',
   'join',
   'admissible',
+  'renew',
+  'rekey',
   'propose',
   'confirm',
   'discard',
