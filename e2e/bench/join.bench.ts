@@ -1,26 +1,7 @@
 import { test } from '@playwright/test';
+import { firstRemoteFrame, watchFirstRemoteFrame } from '../support/first-frame';
 import { join, newRoomLink, type Participant } from '../support/participants';
 import { quantile, summary } from './figures';
-
-declare global {
-  interface Window {
-    __firstRemoteFrame: Promise<number>;
-  }
-}
-
-/** In the page, before the app: the wall-clock time of the first frame any remote tile presents. */
-function watchFirstRemoteFrame(): void {
-  window.__firstRemoteFrame = new Promise((resolve) => {
-    const watch = () => {
-      for (const video of document.querySelectorAll<HTMLVideoElement & { watched?: boolean }>('[data-tile="remote"] video')) {
-        if (video.watched) continue;
-        video.watched = true;
-        video.requestVideoFrameCallback(() => resolve(Date.now()));
-      }
-    };
-    new MutationObserver(watch).observe(document, { subtree: true, childList: true });
-  });
-}
 
 const RUNS = Number(process.env.RAUM_BENCH_RUNS ?? 10);
 
@@ -44,7 +25,7 @@ test('time from opening a room link to the first remote video frame, end-to-end 
         });
         people.push(person);
         if (index === 0) continue;
-        const firstFrame = await person.page.evaluate(() => window.__firstRemoteFrame);
+        const firstFrame = await firstRemoteFrame(person.page);
         times[kind][index === 1 ? 'second' : 'third'].push(firstFrame - opened);
       }
       for (const person of people) await person.context.close();

@@ -1,12 +1,12 @@
 import { expect, type Browser, type Page } from '@playwright/test';
-import { decodesFrom } from './decoding';
+import { firstRemoteFrame, watchFirstRemoteFrame } from './first-frame';
 import { inboundStreams, openPage, type Participant } from './participants';
 
 /** The lobby's instruments: someone knocking, what they hold meanwhile, and how long "Admit" takes. */
 
 /** Opens the link, enters a name and asks to join; resolves once the page says they wait for the host. */
 export async function knock(browser: Browser, roomPath: string, name: string): Promise<Participant> {
-  const { context, page, errors } = await openPage(browser, roomPath);
+  const { context, page, errors } = await openPage(browser, roomPath, { watch: (opened) => opened.addInitScript(watchFirstRemoteFrame) });
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Waiting for the host to let you in' })).toBeVisible();
@@ -22,10 +22,9 @@ export async function holdings(page: Page): Promise<{ connections: number; strea
   return { connections, streams: (await inboundStreams(page)).length, keys };
 }
 
-/** A host admits `name` from the call view; resolves with the ms from the click to their first frame of `from`. */
-export async function admit(host: Page, knocker: Participant, from: string): Promise<number> {
+/** A host admits someone who knocked from the call view; resolves with the ms from the click to the first remote frame they present. */
+export async function admit(host: Page, knocker: Participant): Promise<number> {
   const clicked = Date.now();
   await host.getByRole('button', { name: `Admit ${knocker.name}` }).click();
-  await decodesFrom(knocker.page, from, 1);
-  return Date.now() - clicked;
+  return (await firstRemoteFrame(knocker.page)) - clicked;
 }

@@ -68,7 +68,8 @@ test('a knocker waits with their preview and holds nothing; admitted, they decod
   expect((await holdings(cem.page)).keys).toBe(0);
   await holdsNothing(cem, [ada, ben], 3000);
 
-  const admittedAfter = await admit(ada.page, cem, 'Ada');
+  const admittedAfter = await admit(ada.page, cem);
+  await decodesFrom(cem.page, 'Ada');
   test.info().annotations.push({ type: 'figures', description: JSON.stringify({ admitToFirstFrameMs: admittedAfter }) });
   await decodesFrom(cem.page, 'Ben');
   await decodesFrom(ben.page, 'Cem');

@@ -20,13 +20,16 @@ export class ReceptionDirective {
   constructor() {
     const element: HTMLElement = inject(ElementRef).nativeElement;
     const destroyRef = inject(DestroyRef);
-    let intersecting = false;
-    let width = 0;
-    const report = () =>
+    // Unknown until each observer's first report: a guess before that would pause a stream about to be shown.
+    let intersecting: boolean | undefined;
+    let width: number | undefined;
+    const report = () => {
+      if (intersecting === undefined || width === undefined) return;
       this.raumReception.emit({
         visible: intersecting && document.visibilityState === 'visible',
         layer: layerFor(width * devicePixelRatio),
       });
+    };
     afterNextRender(() => {
       // A batch may hold several changes of this one tile: the last is the current one.
       const intersection = new IntersectionObserver((entries) => {

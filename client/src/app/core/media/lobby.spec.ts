@@ -69,6 +69,18 @@ describe('the lobby (scripted server)', () => {
     expect(server.methods()).not.toContain('createTransport');
   });
 
+  it('fails the join as a lost connection when the socket goes while it waits', async () => {
+    start({ peers: [ADA], paused: new Set(), lobby: true });
+    const joining = call.join({ roomId: ROOM, displayName: 'Eve' });
+    await until(() => server.methods().includes('knock'));
+    server.drop();
+    const error = await joining.then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(joinFailure(error)).toBe('connection-lost');
+  });
+
   it('shows a host who waits, by the name that opens with this link, and forgets who left', async () => {
     const other = newRoomSecret();
     start({ peers: [], paused: new Set(), knocks: [] });

@@ -22,8 +22,10 @@ export function waitInLobby(signalling: SignallingChannel, sealedName: Promise<s
     const stops = [
       signalling.on('admitted', (joined) => settle(() => resolve(joined))),
       signalling.on('knockRefused', ({ reason }) => settle(() => reject(new TurnedAway(reason)))),
+      // Without a session yet, a lost socket leaves the channel idle: the knock went with it.
       signalling.onState((state) => {
-        if (state === 'closed') settle(() => reject(new SignallingError('closed', 'the connection closed in the lobby')));
+        if (state === 'closed' || state === 'idle')
+          settle(() => reject(new SignallingError('closed', 'the connection closed in the lobby')));
       }),
     ];
     const settle = (outcome: () => void) => {
