@@ -14,6 +14,7 @@ describe('loadConfig', () => {
     assert.ok(config.workers >= 1);
     assert.equal(config.clientDir, '/srv/raum/dist/client/browser');
     assert.equal(config.healthDetails, false);
+    assert.equal(config.metricsPort, undefined, 'no metrics unless asked for');
     assert.equal(config.requireE2ee, false);
     assert.equal(config.publicOrigin, undefined);
     assert.deepEqual(config.timing, {
@@ -30,6 +31,8 @@ describe('loadConfig', () => {
       roomsPerServer: 1000,
       incomingBitrate: 5_000_000,
       sendBufferBytes: 1024 * 1024,
+      workerConsumers: 300,
+      workerLoadLimit: 0.7,
     });
   });
 
@@ -44,6 +47,7 @@ describe('loadConfig', () => {
       RAUM_WORKERS: '3',
       RAUM_MAX_PEERS_PER_ROOM: '12',
       RAUM_HEALTH_DETAILS: 'yes',
+      RAUM_METRICS_PORT: '9464',
       RAUM_REQUIRE_E2EE: 'true',
     });
     const unchecked = {
@@ -71,6 +75,7 @@ describe('loadConfig', () => {
         maxPeersPerRoom: 12,
         requireE2ee: true,
         healthDetails: true,
+        metricsPort: 9464,
         ...unchecked,
       },
     );
@@ -95,6 +100,8 @@ describe('loadConfig', () => {
       RAUM_MAX_ROOMS: '3',
       RAUM_MAX_INCOMING_BITRATE: '2000000',
       RAUM_MAX_SEND_BUFFER: '65536',
+      RAUM_WORKER_CONSUMERS: '150',
+      RAUM_WORKER_LOAD_PERCENT: '0',
     });
     assert.equal(config.publicOrigin, 'https://meet.example.org');
     assert.deepEqual(config.timing, {
@@ -111,6 +118,8 @@ describe('loadConfig', () => {
       roomsPerServer: 3,
       incomingBitrate: 2_000_000,
       sendBufferBytes: 65536,
+      workerConsumers: 150,
+      workerLoadLimit: 0,
     });
   });
 
@@ -157,6 +166,9 @@ describe('loadConfig', () => {
     [{ RAUM_HEARTBEAT_MS: '3000', RAUM_HEARTBEAT_TIMEOUT_MS: '3000' }, 'RAUM_HEARTBEAT_TIMEOUT_MS'],
     [{ RAUM_RESUME_GRACE_S: '-1' }, 'RAUM_RESUME_GRACE_S'],
     [{ RAUM_MAX_SOCKETS_PER_CLIENT: '0' }, 'RAUM_MAX_SOCKETS_PER_CLIENT'],
+    [{ RAUM_WORKER_CONSUMERS: '0' }, 'RAUM_WORKER_CONSUMERS'],
+    [{ RAUM_METRICS_PORT: 'yes' }, 'RAUM_METRICS_PORT'],
+    [{ RAUM_WORKER_LOAD_PERCENT: '101' }, 'RAUM_WORKER_LOAD_PERCENT'],
   ];
   for (const [env, variable] of invalid) {
     it(`names ${variable} when ${JSON.stringify(env)} is invalid`, () => {

@@ -31,6 +31,8 @@ export interface RaumConfig {
   readonly requireE2ee: boolean;
   /** Whether /health also reports aggregate counts (rooms, transports, ...). */
   readonly healthDetails: boolean;
+  /** Where Prometheus metrics are served, on 127.0.0.1 only; undefined: not at all. */
+  readonly metricsPort: number | undefined;
   /** Folder of the built client (index.html, ngsw.json, ...). */
   readonly clientDir: string;
   /** The operator's own STUN/TURN server (coturn); none by default. */
@@ -76,6 +78,10 @@ export interface LimitsConfig {
   readonly incomingBitrate: number;
   /** A socket whose unsent data stays above this many bytes is closed. */
   readonly sendBufferBytes: number;
+  /** Video and audio consumers one worker (one core) is meant to carry; with its CPU, what its load is measured by. */
+  readonly workerConsumers: number;
+  /** A room whose worker is loaded past this share (0–1) puts its newcomers on another worker. */
+  readonly workerLoadLimit: number;
 }
 
 export interface TurnConfig {
@@ -230,6 +236,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
     maxPeersPerRoom: integer(env, 'RAUM_MAX_PEERS_PER_ROOM', 50, 2, 1000),
     requireE2ee: flag(env, 'RAUM_REQUIRE_E2EE', false),
     healthDetails: flag(env, 'RAUM_HEALTH_DETAILS', false),
+    metricsPort: read(env, 'RAUM_METRICS_PORT') === undefined ? undefined : integer(env, 'RAUM_METRICS_PORT', 0, 0, 65535),
     clientDir: resolve(cwd, read(env, 'RAUM_CLIENT_DIR') ?? 'dist/client/browser'),
     turn,
     forceRelay,
@@ -257,6 +264,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
       roomsPerServer: integer(env, 'RAUM_MAX_ROOMS', 1000, 1, 1_000_000),
       incomingBitrate: integer(env, 'RAUM_MAX_INCOMING_BITRATE', 5_000_000, 100_000, 100_000_000),
       sendBufferBytes: integer(env, 'RAUM_MAX_SEND_BUFFER', 1024 * 1024, 16 * 1024, 64 * 1024 * 1024),
+      workerConsumers: integer(env, 'RAUM_WORKER_CONSUMERS', 300, 1, 100_000),
+      workerLoadLimit: integer(env, 'RAUM_WORKER_LOAD_PERCENT', 70, 0, 100) / 100,
     },
   };
 }

@@ -21,10 +21,37 @@ interface WorkerSlot {
   worker: types.Worker | undefined;
   webRtcServer: types.WebRtcServer | undefined;
   routers: number;
+  /** Consumers on its routers, pipe consumers included: each is a stream it forwards. */
+  consumers: number;
+  /** Its share of one core over the last sample, from the worker's own resource usage. */
+  cpu: number;
+  lastUsage: { at: number; busyMs: number } | undefined;
 }
 
+/** A router and where its transports listen, on one worker (`worker`: the slot index). */
+export interface Placement {
+  readonly router: types.Router;
+  readonly webRtcServer: types.WebRtcServer;
+  readonly worker: number;
+}
+
+/** One live worker as the operator's metrics show it (its index, never its pid). */
+export interface WorkerLoad {
+  readonly worker: number;
+  readonly cpu: number;
+  readonly consumers: number;
+  readonly routers: number;
+  /** The higher of its CPU and its consumers against RAUM_WORKER_CONSUMERS (see load()). */
+  readonly load: number;
+}
+
+/** How often each worker's CPU is sampled. */
+const LOAD_SAMPLE_MS = 2000;
+/** Loads closer than this count as equal; then the worker with fewer routers is chosen. */
+const LOAD_TIE = 0.05;
+
 /** How mediasoup reports one request it refused: on the Node side, and where the worker threw. */
-const REFUSED_REQUEST = /^(request failed \[method:|.*\| throwing MediaSoup(Type)?Error: )/;
+const REFUSED_REQUEST = /^(request failed \[method:|.*\| throwing MediaSoup\w*Error: )/;
 
 /** Deaths within this window count as "keeps dying". */
 const DEATH_WINDOW_MS = 60_000;
@@ -35,9 +62,11 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * Owns the SFU processes: one mediasoup worker per configured core, each with
  * one WebRtcServer (one UDP and one TCP port, on one or two addresses) that
  * all its transports share.
- * Hands out routers on the least busy live worker. A worker that dies takes
- * only its own routers with it; it is started again, with a growing delay if
- * workers keep dying.
+ * Hands out routers on the live worker with the lowest measured load: its
+ * CPU (from the worker's resource usage) or its consumers against what one
+ * core carries, whichever is higher. A worker that dies takes only its own
+ * routers with it; it is started again, with a growing delay if workers keep
+ * dying.
  */
 @Injectable()
 export class MediaService implements OnModuleInit, OnModuleDestroy {
@@ -50,6 +79,9 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private revived: Array<() => void> = [];
   private restarts = 0;
   #closing = false;
+  /** Pipe transports between routers (of rooms that span workers), open now. */
+  #pipeTransports = 0;
+  #sampler: ReturnType<typeof setInterval> | undefined;
 
   constructor(@Inject(RAUM_CONFIG) private readonly config: RaumConfig) {}
 
@@ -62,7 +94,15 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         !REFUSED_REQUEST.test(log) && this.logger.error(`${namespace} ${log}${error ? `: ${error.message}` : ''}`),
     });
     for (let index = 0; index < this.config.workers; index++) {
-      const slot: WorkerSlot = { index, worker: undefined, webRtcServer: undefined, routers: 0 };
+      const slot: WorkerSlot = {
+        index,
+        worker: undefined,
+        webRtcServer: undefined,
+        routers: 0,
+        consumers: 0,
+        cpu: 0,
+        lastUsage: undefined,
+      };
       this.slots.push(slot);
       await this.start(slot);
     }
@@ -74,10 +114,12 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       headerExtensions: headerExtensions.filter(({ uri }) => !WITHHELD_HEADER_EXTENSIONS.includes(uri)),
     };
     probe.close();
+    this.#sampler = setInterval(() => void this.sampleCpu(), LOAD_SAMPLE_MS).unref();
   }
 
   onModuleDestroy(): void {
     this.#closing = true;
+    clearInterval(this.#sampler);
     for (const slot of this.slots) slot.worker?.close();
   }
 
@@ -97,29 +139,56 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return this.slots.flatMap(({ worker }) => (worker ? [worker.pid] : []));
   }
 
-  /** A new router on the live worker with the fewest routers, with that worker's WebRtcServer. */
-  async createRouter(): Promise<{ router: types.Router; webRtcServer: types.WebRtcServer }> {
+  /** Each live worker's load (0 idle, 1 a full core or as many consumers as it should carry) and what it comes from. */
+  get workerLoads(): WorkerLoad[] {
+    return this.live().map((slot) => ({
+      worker: slot.index,
+      cpu: slot.cpu,
+      consumers: slot.consumers,
+      routers: slot.routers,
+      load: this.load(slot),
+    }));
+  }
+
+  get pipeTransports(): number {
+    return this.#pipeTransports;
+  }
+
+  /** Whether the worker of a placement is loaded past the configured limit. */
+  overloaded({ worker }: Placement): boolean {
+    const slot = this.slots[worker];
+    return !slot.worker || this.load(slot) >= this.config.limits.workerLoadLimit;
+  }
+
+  /** The live worker with the lowest load (of equal loads, the one with fewer routers); undefined while none lives. */
+  leastLoaded(): number | undefined {
+    const live = this.live();
+    if (live.length === 0) return undefined;
+    return live.reduce((best, candidate) => {
+      const difference = this.load(candidate) - this.load(best);
+      return difference < -LOAD_TIE || (Math.abs(difference) <= LOAD_TIE && candidate.routers < best.routers) ? candidate : best;
+    }).index;
+  }
+
+  /** A new router, with its worker's WebRtcServer: on worker `on` (an error if it is not running), else on the least loaded. */
+  async createRouter(on?: number): Promise<Placement> {
     for (;;) {
       if (this.#closing) throw new Error('the media workers are shutting down');
-      const live = this.slots.filter((slot) => slot.worker && !slot.worker.closed && slot.webRtcServer);
-      if (live.length === 0) {
+      if (on !== undefined && !this.live().some((slot) => slot.index === on)) throw new Error('that media worker is not running');
+      const index = on ?? this.leastLoaded();
+      if (index === undefined) {
         await new Promise<void>((resolve) => this.revived.push(resolve));
         continue;
       }
-      const slot = live.reduce((best, candidate) => (candidate.routers < best.routers ? candidate : best));
+      const slot = this.slots[index];
       const { worker, webRtcServer } = slot;
       try {
         const router = await worker!.createRouter({ mediaCodecs: MEDIA_CODECS });
-        slot.routers++;
-        this.routers.add(router);
-        router.observer.once('close', () => {
-          slot.routers--;
-          this.routers.delete(router);
-        });
-        return { router, webRtcServer: webRtcServer! };
+        this.track(slot, router);
+        return { router, webRtcServer: webRtcServer!, worker: index };
       } catch (error) {
         // The worker died (its routers learn that before the service does): try the next live one.
-        if (!worker!.closed) throw error;
+        if (!worker!.closed || on !== undefined) throw error;
       }
     }
   }
@@ -150,8 +219,55 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return census;
   }
 
+  private live(): WorkerSlot[] {
+    return this.slots.filter((slot) => slot.worker && !slot.worker.closed && slot.webRtcServer);
+  }
+
+  private load(slot: WorkerSlot): number {
+    return Math.max(slot.cpu, slot.consumers / this.config.limits.workerConsumers);
+  }
+
+  /** Counts the router and every consumer on it (pipes included) against its worker, until each closes. */
+  private track(slot: WorkerSlot, router: types.Router): void {
+    slot.routers++;
+    this.routers.add(router);
+    router.observer.on('newtransport', (transport) => {
+      transport.observer.on('newconsumer', (consumer) => {
+        slot.consumers++;
+        consumer.observer.once('close', () => slot.consumers--);
+      });
+      if (transport.type !== 'pipe') return;
+      this.#pipeTransports++;
+      transport.observer.once('close', () => this.#pipeTransports--);
+    });
+    router.observer.once('close', () => {
+      slot.routers--;
+      this.routers.delete(router);
+    });
+  }
+
+  /** Each worker's share of a core since the last sample, from the worker's own user and system time. */
+  private async sampleCpu(): Promise<void> {
+    for (const slot of this.live()) {
+      try {
+        const usage = await slot.worker!.getResourceUsage();
+        const sample = { at: Date.now(), busyMs: usage.ru_utime + usage.ru_stime };
+        const last = slot.lastUsage;
+        if (last && sample.at > last.at) slot.cpu = Math.max(0, (sample.busyMs - last.busyMs) / (sample.at - last.at));
+        slot.lastUsage = sample;
+      } catch {
+        // It died meanwhile; its replacement starts measuring afresh.
+      }
+    }
+  }
+
   private async start(slot: WorkerSlot): Promise<void> {
     const worker = await mediasoup.createWorker({ logLevel: 'warn', logTags: [] });
+    // Started again while the server was shutting down: it would keep the process alive.
+    if (this.#closing) {
+      worker.close();
+      return;
+    }
     worker.on('died', () => this.died(slot, worker));
     const port = this.config.rtcPort + slot.index;
     // Looked up at every start, so a worker started again after a network change takes the current address.
@@ -167,6 +283,8 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       slot.webRtcServer = await worker.createWebRtcServer({ listenInfos: webRtcListenInfos(this.config, port) });
     }
     slot.worker = worker;
+    // Its consumers and routers counted down as the old worker's closed; its CPU is measured afresh.
+    Object.assign(slot, { cpu: 0, lastUsage: undefined });
     for (const resolve of this.revived.splice(0)) resolve();
   }
 

@@ -3,21 +3,24 @@ import { timingSafeEqual } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Knock, NotificationData, NotificationMethod } from '@raum/protocol';
 import { NotFoundError, RaumError } from '../common/errors';
+import type { MediaService, Placement } from '../media/media.service';
 import { mediasoupCall } from '../media/mediasoup-call';
 import { GroupLedger, type Restart } from './group-ledger';
 import { Lobby, type Waiting } from './lobby';
 import { Peer, producerInfo, type Entered } from './peer';
+import { RoomRouters } from './room-routers';
 
 type RoomEvents = {
   close: [];
-  /** The router's worker died: the room needs a new router (see rehome). */
+  /** A worker of one of its routers died: the room needs a new router (see rehome). */
   'media-lost': [];
 };
 
 /**
- * A meeting: one mediasoup router and the peers in it. The room tells its
- * peers about each other; it closes its router (and itself) when the last
- * peer leaves, so an empty room holds nothing. If the router's worker dies,
+ * A meeting: its mediasoup routers (one at first, more once its worker is
+ * loaded, see RoomRouters) and the peers in it. The room tells its peers
+ * about each other; it closes its routers (and itself) when the last peer
+ * leaves, so an empty room holds nothing. If a worker of its routers dies,
  * the people stay and the room moves to a new router.
  */
 export class Room extends EventEmitter<RoomEvents> {
@@ -32,27 +35,57 @@ export class Room extends EventEmitter<RoomEvents> {
   #locked = false;
   /** Once anyone's link asks for it (or the operator), browsers without end-to-end encryption stay out. */
   #requireE2ee: boolean;
-  #router!: types.Router;
-  #webRtcServer!: types.WebRtcServer;
+  readonly #routers: RoomRouters;
+  /** Where each peer's transports are, from its first transport on. */
+  readonly #placements = new Map<Peer, Promise<Placement>>();
 
   constructor(
-    router: types.Router,
-    webRtcServer: types.WebRtcServer,
+    media: MediaService,
+    home: Placement,
     private readonly maxPeers: number,
     requireE2ee: boolean,
   ) {
     super();
     this.#requireE2ee = requireE2ee;
     this.#lobby = new Lobby(maxPeers);
-    this.use(router, webRtcServer);
+    this.#routers = new RoomRouters(media, home, () => this.emit('media-lost'));
   }
 
-  get router(): types.Router {
-    return this.#router;
+  /** The router the room started on (and its first peers are on). */
+  get home(): Placement {
+    return this.#routers.home;
   }
 
-  get webRtcServer(): types.WebRtcServer {
-    return this.#webRtcServer;
+  /** How many routers (on as many workers) the room spans. */
+  get routerCount(): number {
+    return this.#routers.count;
+  }
+
+  /** Where `peer`'s transports go: decided at its first transport (see RoomRouters.place). */
+  placementOf(peer: Peer): Promise<Placement> {
+    let placement = this.#placements.get(peer);
+    if (!placement) {
+      placement = this.#routers.place();
+      this.#placements.set(peer, placement);
+    }
+    return placement;
+  }
+
+  /** A paused consumer for `peer` of another's producer, on `peer`'s router (piped there if it is elsewhere). */
+  async consume(peer: Peer, { owner, producer }: { owner: Peer; producer: types.Producer }): Promise<types.Consumer> {
+    const owned = this.#placements.get(owner);
+    // Its owner left meanwhile (and took the stream along).
+    if (!owned) throw new NotFoundError('producer');
+    const [to, from] = await Promise.all([this.placementOf(peer), owned]);
+    const release = await this.#routers.reach(producer.id, from, to);
+    try {
+      const consumer = await peer.consume(to.router, producer);
+      consumer.observer.once('close', release);
+      return consumer;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   get requireE2ee(): boolean {
@@ -158,6 +191,12 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!this.#peers.delete(peer.id)) return;
     // Its consumers elsewhere close with its producers; peerLeft tells the others.
     peer.close();
+    const placement = this.#placements.get(peer);
+    this.#placements.delete(peer);
+    void placement?.then(
+      (placed) => this.#routers.leave(placed),
+      () => undefined,
+    );
     this.broadcast(peer, 'peerLeft', { peerId: peer.id });
     if (this.#peers.size === 0) return this.close();
     // Nobody holds the group any more: a waiting peer starts a new one and adds the others waiting.
@@ -237,12 +276,13 @@ export class Room extends EventEmitter<RoomEvents> {
    * the SFU held went with it; the peers are told to send and receive anew
    * (their keys and the people in the room stay the same).
    */
-  rehome(router: types.Router, webRtcServer: types.WebRtcServer): void {
+  rehome(home: Placement): void {
     if (this.#closed) {
-      router.close();
+      home.router.close();
       return;
     }
-    this.use(router, webRtcServer);
+    this.#placements.clear();
+    this.#routers.restart(home);
     this.broadcast(undefined, 'mediaReset', {});
   }
 
@@ -261,7 +301,8 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const waiting of this.#lobby.drain()) this.turnAway(waiting, 'meeting-ended');
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
-    this.#router.close();
+    this.#placements.clear();
+    this.#routers.close();
     this.emit('close');
   }
 
@@ -290,14 +331,6 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private notifyHosts<M extends NotificationMethod>(method: M, data: NotificationData<M>): void {
     for (const peer of this.#peers.values()) if (peer.host) peer.notify(method, data);
-  }
-
-  private use(router: types.Router, webRtcServer: types.WebRtcServer): void {
-    this.#router = router;
-    this.#webRtcServer = webRtcServer;
-    router.once('workerclose', () => {
-      if (!this.#closed && this.#router === router) this.emit('media-lost');
-    });
   }
 }
 

@@ -79,8 +79,8 @@ export class RoomsService {
       }
       opening = this.media
         .createRouter()
-        .then(({ router, webRtcServer }) => {
-          const room = new Room(router, webRtcServer, this.config.maxPeersPerRoom, this.config.requireE2ee);
+        .then((home) => {
+          const room = new Room(this.media, home, this.config.maxPeersPerRoom, this.config.requireE2ee);
           this.#rooms.set(roomId, room);
           room.once('close', () => this.#rooms.delete(roomId));
           room.on('media-lost', () => void this.rehome(room));
@@ -95,8 +95,7 @@ export class RoomsService {
   /** A room whose worker died moves to a router on a live worker; its people stay. */
   private async rehome(room: Room): Promise<void> {
     try {
-      const { router, webRtcServer } = await this.media.createRouter();
-      room.rehome(router, webRtcServer);
+      room.rehome(await this.media.createRouter());
     } catch (error) {
       // When the server is shutting down there is nothing to move to, and nothing to report.
       if (!this.media.closing)

@@ -34,7 +34,7 @@ describe('rooms with a real mediasoup worker', () => {
     assert.deepEqual(b.entered!.others, [{ peerId: a.peer.id, e2ee: true, host: false, producers: [] }]);
     assert.deepEqual(heard, [['peerJoined', { peer: { peerId: b.peer.id, e2ee: false, host: false, producers: [] } }]]);
 
-    const { router, webRtcServer } = a.room;
+    const { router, webRtcServer } = a.room.home;
     const send = await a.peer.createTransport('send', router, webRtcServer);
     const video = await a.peer.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
     await a.peer.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
@@ -139,10 +139,10 @@ describe('rooms with a real mediasoup worker', () => {
 
   it('enforces transport and producer rules', async () => {
     const { room, peer } = await rooms.join('rules-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
-    const send = await peer.createTransport('send', room.router, room.webRtcServer);
-    const recv = await peer.createTransport('recv', room.router, room.webRtcServer);
+    const send = await peer.createTransport('send', room.home.router, room.home.webRtcServer);
+    const recv = await peer.createTransport('recv', room.home.router, room.home.webRtcServer);
     assert.equal((await send.getStats())[0].maxIncomingBitrate, 1_500_000, 'the send transport takes at most RAUM_MAX_INCOMING_BITRATE');
-    await assert.rejects(peer.createTransport('send', room.router, room.webRtcServer), { code: 'invalid-state' });
+    await assert.rejects(peer.createTransport('send', room.home.router, room.home.webRtcServer), { code: 'invalid-state' });
     await assert.rejects(peer.produce(recv.id, 'video', 'camera', videoRtpParameters(), false), { code: 'invalid-state' });
     await assert.rejects(peer.produce(send.id, 'audio', 'camera', audioRtpParameters(), false), { code: 'bad-request' });
     await peer.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
@@ -154,14 +154,14 @@ describe('rooms with a real mediasoup worker', () => {
 
   it('caps the streams one peer receives, and takes each stream once', async () => {
     const { room, peer: sender } = await rooms.join('consumer-cap-room-for-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
-    const send = await sender.createTransport('send', room.router, room.webRtcServer);
+    const send = await sender.createTransport('send', room.home.router, room.home.webRtcServer);
     const video = await sender.produce(send.id, 'video', 'camera', videoRtpParameters(), false);
     const audio = await sender.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
     const receiver = new Peer(true, false, media.routerRtpCapabilities, silent, { incomingBitrate: 1_000_000, consumers: 1 });
-    await receiver.createTransport('recv', room.router, room.webRtcServer);
-    await receiver.consume(room.router, video);
-    await assert.rejects(receiver.consume(room.router, video), { code: 'invalid-state' });
-    await assert.rejects(receiver.consume(room.router, audio), { code: 'limit-reached' });
+    await receiver.createTransport('recv', room.home.router, room.home.webRtcServer);
+    await receiver.consume(room.home.router, video);
+    await assert.rejects(receiver.consume(room.home.router, video), { code: 'invalid-state' });
+    await assert.rejects(receiver.consume(room.home.router, audio), { code: 'limit-reached' });
     assert.equal((await media.census()).consumers, 1);
     receiver.close();
     room.remove(sender);

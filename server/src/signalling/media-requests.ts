@@ -21,7 +21,10 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
   return {
     createTransport: async ({ direction }) => {
       const { room, peer } = joinedRoom();
-      const transport = await mediasoupCall(() => peer.createTransport(direction, room.router, room.webRtcServer));
+      const transport = await mediasoupCall(async () => {
+        const { router, webRtcServer } = await room.placementOf(peer);
+        return peer.createTransport(direction, router, webRtcServer);
+      });
       return {
         transportId: transport.id,
         iceParameters: transport.iceParameters,
@@ -72,7 +75,7 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
       const { room, peer } = joinedRoom();
       const found = room.producerOf(producerId, peer);
       if (!found) throw new RaumError('not-found', 'that producer is not in this room');
-      const consumer = await mediasoupCall(() => peer.consume(room.router, found.producer));
+      const consumer = await mediasoupCall(() => room.consume(peer, found));
       return {
         consumerId: consumer.id,
         producerId,
