@@ -70,10 +70,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
 
   private define(): void {
     const registers = [this.#registry];
+    const { counts, media } = this;
     // The process's own CPU, memory and event loop: what a peer costs shows here.
     collectDefaultMetrics({ register: this.#registry, prefix: 'raum_' });
     for (const [name, help, value] of GAUGES) {
-      const counts = this.counts;
       new Gauge({
         name,
         help,
@@ -83,7 +83,6 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         },
       });
     }
-    const media = this.media;
     new Gauge({
       name: 'raum_pipe_transports',
       help: 'Pipe transports between the routers of meetings that span workers',
@@ -108,7 +107,6 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         },
       });
     }
-    const counts = this.counts;
     new Counter({
       name: 'raum_worker_restarts_total',
       help: 'Media workers started again after dying',

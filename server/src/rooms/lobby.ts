@@ -25,10 +25,6 @@ export class Lobby {
     return this.#on;
   }
 
-  get size(): number {
-    return this.#waiting.size;
-  }
-
   /** Switches it on or off; off hands back everyone who waited. */
   set(on: boolean): Waiting[] {
     this.#on = on;

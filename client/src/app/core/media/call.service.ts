@@ -88,7 +88,6 @@ export class CallService implements OnDestroy {
   #joinedAs: { roomId: string; displayName: string | undefined } | undefined;
   /** A new network (Wi-Fi to mobile data) breaks the paths of a call: look for new ones at once. */
   readonly #stopWatchingNetwork = onNetworkChange(() => this.#joined?.networkChanged());
-  #room: RoomSecret | undefined;
   /** Connected (and prepared) from the preview on; joined only in the 'in-call' phase. */
   #call: Promise<Call> | undefined;
   #joined: Call | undefined;
@@ -101,7 +100,6 @@ export class CallService implements OnDestroy {
 
   /** Opens camera and microphone for the pre-join preview, and connects meanwhile. */
   preview(room: RoomSecret): Promise<void> {
-    this.#room = room;
     this.link.set(room);
     this.#devicesReady = this.openDevices();
     this.#call ??= this.newCall(room);
@@ -121,7 +119,8 @@ export class CallService implements OnDestroy {
     this.failure.set(undefined);
     this.cameraProblem.set(undefined);
     this.microphoneProblem.set(undefined);
-    if (this.#room) await this.preview(this.#room);
+    const room = this.link();
+    if (room) await this.preview(room);
   }
 
   /** The person compared the verification code with the others. */
@@ -130,13 +129,14 @@ export class CallService implements OnDestroy {
   }
 
   async join(roomId: string, displayName: string): Promise<void> {
-    if (this.phase() !== 'prejoin' || !this.#room) return;
+    const room = this.link();
+    if (this.phase() !== 'prejoin' || !room) return;
     this.phase.set('joining');
     this.failure.set(undefined);
     this.#joinedAs = { roomId, displayName: displayName.trim() || undefined };
     await this.#devicesReady;
     await this.#busy;
-    const pending = (this.#call ??= this.newCall(this.#room));
+    const pending = (this.#call ??= this.newCall(room));
     try {
       await this.enter(await pending);
     } catch (error) {
@@ -229,7 +229,7 @@ export class CallService implements OnDestroy {
   /** Joins with this page's devices; the call is the page's current one from then on. */
   private async enter(call: Call): Promise<void> {
     const { roomId, displayName } = this.#joinedAs!;
-    await call.join({ roomId, displayName, hostKey: this.#room?.hostKey, camera: this.camera(), microphone: this.#microphone });
+    await call.join({ roomId, displayName, hostKey: this.link()?.hostKey, camera: this.camera(), microphone: this.#microphone });
     if (call.closed) throw new Error('the call ended while joining');
     this.#joined = call;
     this.host.joined(call);
@@ -267,7 +267,7 @@ export class CallService implements OnDestroy {
     this.#proof.stop();
     const deadline = Date.now() + REJOIN_GIVE_UP_MS;
     for (let attempt = 0; this.phase() === 'in-call'; attempt++) {
-      const pending = (this.#call = this.newCall(this.#room!));
+      const pending = (this.#call = this.newCall(this.link()!));
       try {
         await this.enter(await pending);
         return;
@@ -317,8 +317,7 @@ export class CallService implements OnDestroy {
     call.on('notice', (notice) => current() && this.notice.set(notice));
     call.on('link', (link) => {
       if (!current()) return;
-      // A rejoin (after the server forgot this person) needs the new link too.
-      this.#room = link;
+      // A rejoin (after the server forgot this person) takes the new link from here too.
       this.link.set(link);
       this.notice.set('link-renewed');
     });
