@@ -5,12 +5,16 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
  * participant reaches the server (page, assets and signalling). It can
  * freeze: its connections then go silent both ways without closing, as when
  * a phone changes networks, and new connections are held without reaching
- * the server until it thaws.
+ * the server until it thaws. Thawed, the network is back: what was frozen or
+ * held is reset, as the far end (or the phone) resets a connection it no
+ * longer knows, and new connections go through.
  */
 export class FreezingProxy {
   readonly #connections = new Set<{ client: Socket; upstream: Socket }>();
   /** Everything ever opened, frozen and held ones included, to close at the end. */
   readonly #sockets = new Set<Socket>();
+  /** Frozen and held sockets, reset when the network is back. */
+  readonly #stranded = new Set<Socket>();
   #frozen = false;
 
   private constructor(
@@ -43,13 +47,16 @@ export class FreezingProxy {
       client.removeAllListeners('data').on('data', () => undefined);
       upstream.removeAllListeners('data').on('data', () => undefined);
       upstream.removeAllListeners('close').on('close', () => undefined);
+      this.#stranded.add(client).add(upstream);
     }
     this.#connections.clear();
   }
 
-  /** New connections reach the server again (the frozen ones stay dead, as a lost network's would). */
+  /** New connections reach the server again; the frozen and held ones are reset. */
   thaw(): void {
     this.#frozen = false;
+    for (const socket of this.#stranded) socket.resetAndDestroy();
+    this.#stranded.clear();
   }
 
   close(): Promise<void> {
@@ -60,7 +67,7 @@ export class FreezingProxy {
   private accept(client: Socket, targetPort: number): void {
     client.on('error', () => undefined);
     this.#sockets.add(client);
-    if (this.#frozen) return;
+    if (this.#frozen) return void this.#stranded.add(client);
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     this.#sockets.add(upstream);
     upstream.on('error', () => client.destroy());

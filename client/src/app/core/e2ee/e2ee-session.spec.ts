@@ -5,6 +5,7 @@ import type { MediaEncryption } from './media-encryption';
 import { LocalMls } from './mls/local-mls';
 import { guestSecret, newRoomSecret, renewedSecret, type RoomSecret } from './room-secret';
 import { verificationCode } from './sas';
+import { WorkerGone } from './worker-watch';
 import type { Mode } from './worker-protocol';
 
 const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -19,6 +20,12 @@ class FakeMedia {
   readonly forgotten: string[] = [];
   mode: Mode | undefined;
   terminated = false;
+  /** Whether the worker runs; a worker whose code never loaded fails started(). */
+  runs = true;
+
+  started(): Promise<void> {
+    return this.runs ? Promise.resolve() : Promise.reject(new WorkerGone('media encryption'));
+  }
 
   setKey(participantId: string, epoch: number, leaf: number, secret: Uint8Array): void {
     this.keys.push({ participantId, epoch, leaf, secret: hex(secret) });
@@ -843,4 +850,20 @@ describe('E2eeSession (MLS groups over an in-memory delivery service)', () => {
     },
     SLOW,
   );
+
+  it('fails to start, publishing nothing, when the media worker never ran (its code did not load)', async () => {
+    const media = new FakeMedia();
+    media.runs = false;
+    const published: string[] = [];
+    const delivery: Delivery = {
+      publishKeyPackage: async (keyPackage) => published.push(keyPackage),
+      commit: async () => 'accepted',
+      sendGroupMessage: async () => undefined,
+    };
+    const session = new E2eeSession(newRoomSecret(), media as unknown as MediaEncryption, new LocalMls(), delivery);
+    await expectAsync(session.start('ada', ROOM, 'join', ['ben'])).toBeRejectedWithError(WorkerGone);
+    expect(published).toEqual([]);
+    expect(session.state.joined).toBeFalse();
+    session.close();
+  });
 });

@@ -105,7 +105,11 @@ export class E2eeSession {
     this.#selfId = selfId;
     for (const peerId of others) this.#roster.add(peerId);
     return this.serially(async () => {
-      const keyPackage = await this.mls.init(this.#room.secret, roomId, { peerId: selfId, e2ee: !!this.media }, this.#room.admission);
+      // Both workers must run before anything depends on them: one whose code never loaded fails the join here.
+      const [keyPackage] = await Promise.all([
+        this.mls.init(this.#room.secret, roomId, { peerId: selfId, e2ee: !!this.media }, this.#room.admission),
+        this.media?.started(),
+      ]);
       if (group === 'create') await this.entered(await this.mls.start());
       // Refused only when the server made us the group's creator meanwhile (createGroup follows).
       else await this.delivery.publishKeyPackage(toBase64Url(keyPackage)).catch(() => undefined);

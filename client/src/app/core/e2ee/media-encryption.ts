@@ -1,3 +1,4 @@
+import { watchWorker, WorkerGone } from './worker-watch';
 import type { FromWorker, Mode, ToWorker, TransformOptions, TransformStats, Timings } from './worker-protocol';
 
 export type TransformApi = 'script-transform' | 'encoded-streams';
@@ -10,6 +11,8 @@ export function encodedTransformApi(): TransformApi | undefined {
   return undefined;
 }
 
+type StatsReply = { transforms: TransformStats[]; timings: Timings };
+
 type WithEncodedStreams = { createEncodedStreams(): { readable: ReadableStream; writable: WritableStream } };
 
 /**
@@ -20,9 +23,27 @@ type WithEncodedStreams = { createEncodedStreams(): { readable: ReadableStream; 
  */
 export class MediaEncryption {
   readonly #worker = new Worker(new URL('./e2ee.worker', import.meta.url), { type: 'module', name: 'raum-e2ee' });
+  /** Who waits for the worker's counters. */
+  readonly #asking = new Set<{ resolve: (stats: StatsReply) => void; reject: (error: Error) => void }>();
+  readonly #sent = watchWorker(
+    this.#worker,
+    () => this.#asking.size > 0,
+    () => this.fail(),
+  );
+  #gone: WorkerGone | undefined;
   #nextId = 0;
 
-  constructor(private readonly api: TransformApi) {}
+  constructor(private readonly api: TransformApi) {
+    this.#worker.addEventListener('message', ({ data }: MessageEvent<FromWorker>) => {
+      for (const asking of this.#asking) asking.resolve({ transforms: data.transforms, timings: data.timings });
+      this.#asking.clear();
+    });
+  }
+
+  /** Resolves once the worker runs (its code loaded); rejects with WorkerGone when it does not. */
+  async started(): Promise<void> {
+    await this.stats();
+  }
 
   /** A participant's frame secret for an MLS epoch (for its leaf). */
   setKey(participantId: string, epoch: number, leaf: number, secret: Uint8Array<ArrayBuffer>): void {
@@ -46,14 +67,12 @@ export class MediaEncryption {
   }
 
   /** What every live transform has done so far, and the cipher's time per frame. */
-  stats(): Promise<{ transforms: TransformStats[]; timings: Timings }> {
-    return new Promise((resolve) => {
-      const listener = ({ data }: MessageEvent<FromWorker>) => {
-        this.#worker.removeEventListener('message', listener);
-        resolve({ transforms: data.transforms, timings: data.timings });
-      };
-      this.#worker.addEventListener('message', listener);
+  stats(): Promise<StatsReply> {
+    return new Promise((resolve, reject) => {
+      if (this.#gone) return reject(this.#gone);
+      this.#asking.add({ resolve, reject });
       this.post({ type: 'stats' });
+      this.#sent();
     });
   }
 
@@ -70,6 +89,12 @@ export class MediaEncryption {
       this.#worker.postMessage({ type: 'streams', options, readable, writable } satisfies ToWorker, [readable, writable]);
     }
     return options.id;
+  }
+
+  private fail(): void {
+    this.#gone = new WorkerGone('media encryption');
+    for (const asking of this.#asking) asking.reject(this.#gone);
+    this.#asking.clear();
   }
 
   private post(message: ToWorker): void {

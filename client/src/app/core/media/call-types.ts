@@ -1,6 +1,7 @@
 import type { Reaction } from '../e2ee/group-content';
 import type { RoomSecret } from '../e2ee/room-secret';
 import { SignallingError } from '../signalling/signalling-channel';
+import { WorkerGone } from '../e2ee/worker-watch';
 import { TurnedAway } from './lobby';
 
 /** What a call shows and tells the page: the people, their streams, chat, and why it ended. */
@@ -104,6 +105,8 @@ const FINAL_JOIN_FAILURES = new Set<CallFailure>([
 /** The failure a refused or broken join stands for. */
 export function joinFailure(error: unknown): CallFailure {
   if (error instanceof TurnedAway) return error.reason;
+  // Its code could not be loaded: the network went while fetching it.
+  if (error instanceof WorkerGone) return 'connection-lost';
   const code = error instanceof SignallingError ? error.code : undefined;
   if (code === 'closed' || code === 'timeout') return 'connection-lost';
   if (

@@ -39,7 +39,10 @@ export class EncryptionProof {
   private async check(call: Call): Promise<void> {
     const media = call.e2ee.media;
     if (!media) return;
-    const { transforms } = await media.stats();
+    const stats = await media.stats().catch(() => undefined);
+    // A worker that does not answer proves nothing.
+    if (!stats) return this.#proven.set(false);
+    const { transforms } = stats;
     const now = new Map(transforms.map((stats) => [stats.id, stats]));
     const grew = (stats: TransformStats | undefined, field: 'frames' | 'passthrough') =>
       stats !== undefined && stats[field] > (this.#last.get(stats.id)?.[field] ?? 0);

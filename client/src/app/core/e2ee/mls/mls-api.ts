@@ -1,6 +1,7 @@
 import { MlsError } from './errors';
 import type { GroupView, Member, ProposedCommit } from './group';
 import type { MemberIdentity } from './link-keys';
+import { watchWorker, WorkerGone } from '../worker-watch';
 
 /** A group view with every member's frame secret for the epoch, for the media worker. */
 export interface GroupSnapshot extends GroupView {
@@ -66,27 +67,43 @@ export type MlsResponse =
   | { readonly id: number; readonly result: unknown }
   | { readonly id: number; readonly error: { readonly reason: MlsError['reason']; readonly message: string } };
 
-/** The page's handle on the MLS worker (mls.worker.ts): every method is a message to it. */
+/**
+ * The page's handle on the MLS worker (mls.worker.ts): every method is a
+ * message to it. A worker that never runs (its code did not load) or stops
+ * answering fails what is pending and everything after with WorkerGone.
+ */
 export function workerMls(): MlsApi {
   const worker = new Worker(new URL('./mls.worker', import.meta.url), { type: 'module', name: 'raum-mls' });
   const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  let failure: Error | undefined;
+  const fail = (error: Error) => {
+    failure ??= error;
+    for (const pending of calls.values()) pending.reject(failure);
+    calls.clear();
+  };
   worker.addEventListener('message', ({ data }: MessageEvent<MlsResponse>) => {
     const call = calls.get(data.id);
     calls.delete(data.id);
     if ('error' in data) call?.reject(new MlsError(data.error.reason, data.error.message));
     else call?.resolve(data.result);
   });
+  const sent = watchWorker(
+    worker,
+    () => calls.size > 0,
+    () => fail(new WorkerGone('MLS')),
+  );
   const call = (method: Method, args: unknown[]) =>
     new Promise((resolve, reject) => {
+      if (failure) return reject(failure);
       const id = nextId++;
       calls.set(id, { resolve, reject });
       worker.postMessage({ id, method, args } satisfies MlsRequest);
+      sent();
     });
   const close = () => {
     worker.terminate();
-    for (const pending of calls.values()) pending.reject(new MlsError('not-in-group', 'closed'));
-    calls.clear();
+    fail(new MlsError('not-in-group', 'closed'));
   };
   return Object.fromEntries([
     ...METHODS.map((method) => [method, (...args: unknown[]) => call(method, args)]),
