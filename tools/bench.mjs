@@ -17,6 +17,11 @@
 //         (e2e/bench/remove.bench.ts)
 //   lobby   a host admits someone from the lobby: time until their first frame
 //         (e2e/bench/lobby.bench.ts)
+//   rtp   `npm run load`: rooms of browserless publishers and subscribers sending real
+//         VP8 simulcast and Opus over DTLS-SRTP; loss, jitter and the worker's CPU per
+//         forwarded stream (e2e/bench/rtp.bench.ts, e2e/load/)
+//   signalling  5,000 protocol clients join 500 rooms: join path p50 and p99, server
+//         memory per idle peer (e2e/bench/signalling.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -67,8 +72,8 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby'].includes(name))
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby', 'rtp', 'signalling'].includes(name))
     return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | rtp | signalling | size');
 }

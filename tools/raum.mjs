@@ -175,7 +175,9 @@ function start(env) {
 
 async function main(command, args) {
   if (!(command in PACKAGES)) {
-    say('usage: node tools/raum.mjs start | build | test | bench <join|e2ee|mls|soak|load|recovery|layers|remove|lobby|size>');
+    say(
+      'usage: node tools/raum.mjs start | build | test | bench <join|e2ee|mls|soak|load|recovery|layers|remove|lobby|rtp|signalling|size>',
+    );
     process.exit(2);
   }
   ensureDebianPackages(PACKAGES[command]);

@@ -116,7 +116,7 @@ function childrenOf(pid: number): number[] {
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 /** User plus system CPU time a process has used so far, in seconds. */
-function cpuOf(pid: number): number {
+export function cpuOf(pid: number): number {
   // After the command name (in parentheses, and it may hold any character), utime and stime are the 12th and 13th fields.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
