@@ -234,6 +234,21 @@ export function remoteTiles(page: Page): Promise<RemoteTile[]> {
   );
 }
 
+/**
+ * Reads a counter until it holds still for `stillMs` (what was already on its
+ * way has arrived), at most `timeoutMs`; returns its value then.
+ */
+export async function settled(read: () => Promise<number>, stillMs = 500, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, stillMs));
+    const next = await read();
+    if (next === value || Date.now() > deadline) return next;
+    value = next;
+  }
+}
+
 /** Frames decoded so far on the inbound stream that feeds a given track. */
 export async function framesDecoded(page: Page, trackId: string): Promise<number> {
   const streams = await inboundStreams(page);
