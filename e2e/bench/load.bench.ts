@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { test } from '@playwright/test';
 import { CLOSE_CODES } from '@raum/protocol';
 import { TestClient } from '../../server/src/testing/test-client';
+import { loopbackAddress } from '../support/loopback';
 import { inboundStreams, join, newRoomLink, remoteTiles, until, type Participant } from '../support/participants';
 import { quantile } from './figures';
 import { collectGarbage, countsOf, cpuTimeOf, memoryOf, mib, startBenchServer, type BenchServer } from './raum-server';
@@ -22,11 +23,6 @@ const PING_MS = 2000;
 const SOCKETS_PER_ADDRESS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-/** Each 127.x address is a client of its own to the server's per-address limits. */
-const addressOf = (index: number) => {
-  const client = Math.floor(index / SOCKETS_PER_ADDRESS);
-  return `127.0.${1 + Math.floor(client / 250)}.${1 + (client % 250)}`;
-};
 
 /**
  * WebSocket connections that never join: each pings every 2 s and, when the
@@ -48,7 +44,7 @@ class IdleSockets {
     const start = Date.now();
     for (let index = 0; index < count; index++) {
       await sleep(start + (index * overMs) / count - Date.now());
-      this.hold(addressOf(index));
+      this.hold(loopbackAddress(index, SOCKETS_PER_ADDRESS));
     }
   }
 

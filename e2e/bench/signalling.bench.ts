@@ -2,6 +2,7 @@ import { test } from '@playwright/test';
 import { PROTOCOL_VERSION } from '@raum/protocol';
 import { TestClient } from '../../server/src/testing/test-client';
 import { BOT_RTP_CAPABILITIES } from '../load/werift-peer';
+import { loopbackAddress } from '../support/loopback';
 import { quantile } from './figures';
 import { collectGarbage, countsOf, cpuTimeOf, memoryOf, mib, startBenchServer } from './raum-server';
 
@@ -15,10 +16,6 @@ const PING_MS = 2000;
 const CLIENTS_PER_ADDRESS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const addressOf = (index: number) => {
-  const client = Math.floor(index / CLIENTS_PER_ADDRESS);
-  return `127.0.${1 + Math.floor(client / 250)}.${1 + (client % 250)}`;
-};
 
 /**
  * `npm run bench:signalling`: 5,000 protocol clients join 500 rooms (ten
@@ -44,7 +41,7 @@ test('signalling: 5,000 clients in 500 rooms', async () => {
     const arrive = async () => {
       for (let index = next++; index < CLIENTS; index = next++) {
         const begun = performance.now();
-        const client = await TestClient.connect(url, { localAddress: addressOf(index), silent: true });
+        const client = await TestClient.connect(url, { localAddress: loopbackAddress(index, CLIENTS_PER_ADDRESS), silent: true });
         await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
         await client.call('join', { roomId: roomIds[index % ROOMS], rtpCapabilities: BOT_RTP_CAPABILITIES, e2ee: false });
         joinMs.push(performance.now() - begun);

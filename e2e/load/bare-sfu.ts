@@ -2,13 +2,13 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { PeerInfo } from '@raum/protocol';
 import type { Entered, Entrance, Signalling } from './bot';
-import { BOT_RTP_CAPABILITIES } from './werift-peer';
+import { BOT_RTP_CAPABILITIES, SENT } from './werift-peer';
 
 /** The codecs the bots send, as a plain router offers them. */
-const CODECS: types.RouterRtpCodecCapability[] = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-];
+const CODECS: types.RouterRtpCodecCapability[] = (['audio', 'video'] as const).map((kind) => {
+  const { mimeType, clockRate, channels }: { mimeType: string; clockRate: number; channels?: number } = SENT[kind].codec;
+  return { kind, mimeType, clockRate, ...(channels ? { channels } : {}) };
+});
 
 interface BareRoom {
   readonly router: types.Router;

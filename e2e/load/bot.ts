@@ -1,18 +1,17 @@
 import { HEARTBEAT_INTERVAL_MS, PROTOCOL_VERSION, type PeerInfo } from '@raum/protocol';
 import type { RTCPeerConnection } from 'werift';
 import { TestClient } from '../../server/src/testing/test-client';
+import { loopbackAddress } from '../support/loopback';
 import { StreamReception, type StreamFigures } from './reception';
 import { SyntheticCamera, type Sent } from './synthetic-media';
 import {
   BOT_RTP_CAPABILITIES,
   connected,
-  EXTENSION,
   localDtls,
   loopbackPeer,
-  PAYLOAD,
   receiveOffer,
   sendAnswer,
-  VIDEO_FEEDBACK,
+  SENT,
   type ConsumerOffer,
   type TransportOffer,
 } from './werift-peer';
@@ -43,7 +42,7 @@ export type Entrance = (roomId: string, index: number) => Promise<Entered>;
 export function raumEntrance(url: string): Entrance {
   return async (roomId, index) => {
     const client = await TestClient.connect(url, {
-      localAddress: `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`,
+      localAddress: loopbackAddress(index),
       silent: true,
     });
     await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
@@ -107,8 +106,8 @@ export class Publisher extends Bot {
       source: 'camera',
       rtpParameters: {
         mid: video.mid,
-        codecs: [{ mimeType: 'video/VP8', payloadType: PAYLOAD.vp8, clockRate: 90000, rtcpFeedback: VIDEO_FEEDBACK }],
-        headerExtensions: [EXTENSION.mid, EXTENSION.rid],
+        codecs: [SENT.video.codec],
+        headerExtensions: SENT.video.headerExtensions,
         encodings: camera.encodings,
         rtcp,
       },
@@ -119,8 +118,8 @@ export class Publisher extends Bot {
       source: 'microphone',
       rtpParameters: {
         mid: audio.mid,
-        codecs: [{ mimeType: 'audio/opus', payloadType: PAYLOAD.opus, clockRate: 48000, channels: 2 }],
-        headerExtensions: [EXTENSION.mid],
+        codecs: [SENT.audio.codec],
+        headerExtensions: SENT.audio.headerExtensions,
         encodings: [{ ssrc: camera.audioSsrc }],
         rtcp,
       },

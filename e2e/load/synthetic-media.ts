@@ -76,6 +76,8 @@ interface LayerStream {
   readonly layer: Layer;
   readonly source: Vp8Source;
   readonly ssrc: number;
+  /** Its mid and rid header extensions, the same on every packet. */
+  readonly extensions: Array<{ id: number; payload: Buffer }>;
   sequence: number;
   packets: number;
   octets: number;
@@ -101,20 +103,24 @@ export class SyntheticCamera {
   readonly #streams: LayerStream[];
   readonly #timers: Array<ReturnType<typeof setInterval>> = [];
   readonly #dtls: RTCDtlsTransport;
+  /** An Opus packet: the TOC byte of a 20 ms fullband CELT frame, then filler (the SFU never decodes it). */
+  readonly #opus = Buffer.concat([Buffer.from([0xfc]), randomBytes(79)]);
   #frames = 0;
   #videoTimestamp = randomInt(2 ** 31);
   #audioTimestamp = randomInt(2 ** 31);
   #audioSequence = randomInt(0xffff);
 
   constructor(
-    private readonly video: RTCRtpTransceiver,
+    video: RTCRtpTransceiver,
     private readonly audio: RTCRtpTransceiver,
   ) {
     this.#dtls = video.sender.dtlsTransport;
+    const mid = { id: EXTENSION.mid.id, payload: Buffer.from(video.mid ?? '') };
     this.#streams = LAYERS.map((layer) => ({
       layer,
       source: new Vp8Source(layer),
       ssrc: randomInt(1, 2 ** 31),
+      extensions: [mid, { id: EXTENSION.rid.id, payload: Buffer.from(layer.rid) }],
       sequence: randomInt(0xffff),
       packets: 0,
       octets: 0,
@@ -152,7 +158,6 @@ export class SyntheticCamera {
   private async sendFrame(): Promise<void> {
     this.#videoTimestamp = (this.#videoTimestamp + VIDEO_CLOCK / FRAMES_PER_SECOND) >>> 0;
     const periodic = this.#frames++ % KEY_FRAME_EVERY === 0;
-    const mid = { id: EXTENSION.mid.id, payload: Buffer.from(this.video.mid ?? '') };
     for (const stream of this.#streams) {
       const payloads = stream.source.frame(stream.keyWanted || periodic);
       stream.keyWanted = false;
@@ -165,7 +170,7 @@ export class SyntheticCamera {
           ssrc: stream.ssrc,
           marker: index === payloads.length - 1,
           extension: true,
-          extensions: [mid, { id: EXTENSION.rid.id, payload: Buffer.from(stream.layer.rid) }],
+          extensions: stream.extensions,
         });
         stream.packets++;
         stream.octets += payload.length;
@@ -178,12 +183,9 @@ export class SyntheticCamera {
   private async sendAudio(): Promise<void> {
     this.#audioTimestamp = (this.#audioTimestamp + (48_000 * AUDIO_PACKET_MS) / 1000) >>> 0;
     this.#audioSequence = (this.#audioSequence + 1) & 0xffff;
-    // TOC byte of a 20 ms fullband CELT frame; the rest is filler, as the SFU never decodes it.
-    const payload = randomBytes(80);
-    payload[0] = 0xfc;
     const header = new RtpHeader({ payloadType: PAYLOAD.opus, sequenceNumber: this.#audioSequence, timestamp: this.#audioTimestamp });
     this.sent.audio++;
-    await this.audio.sender.sendRtp(new RtpPacket(header, payload));
+    await this.audio.sender.sendRtp(new RtpPacket(header, this.#opus));
   }
 
   private async sendReports(): Promise<void> {

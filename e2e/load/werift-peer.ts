@@ -1,12 +1,4 @@
-import {
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RTCRtpHeaderExtensionParameters,
-  useFIR,
-  useNACK,
-  usePLI,
-  type PeerConfig,
-} from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters, type PeerConfig } from 'werift';
 
 /**
  * A werift peer connection against one of Raum's WebRtcTransports, over
@@ -20,18 +12,40 @@ export const EXTENSION = {
   mid: { id: 1, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
   rid: { id: 2, uri: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id' },
 } as const;
-export const VIDEO_FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
+const VIDEO_FEEDBACK = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }];
 
-/** What the bot can receive, as the `rtpCapabilities` of `join`. */
+interface Codec {
+  readonly mimeType: string;
+  readonly payloadType: number;
+  readonly clockRate: number;
+  readonly channels?: number;
+  readonly rtcpFeedback?: ReadonlyArray<{ type: string; parameter?: string }>;
+}
+
+/** What a publisher sends, by kind: the codec and header extensions of its `produce`, its SDP and the SFU's answer. */
+export const SENT = {
+  video: {
+    codec: { mimeType: 'video/VP8', payloadType: PAYLOAD.vp8, clockRate: 90000, rtcpFeedback: VIDEO_FEEDBACK },
+    headerExtensions: [EXTENSION.mid, EXTENSION.rid],
+  },
+  audio: {
+    codec: { mimeType: 'audio/opus', payloadType: PAYLOAD.opus, clockRate: 48000, channels: 2 },
+    headerExtensions: [EXTENSION.mid],
+  },
+} as const satisfies Record<'audio' | 'video', { codec: Codec; headerExtensions: ReadonlyArray<{ id: number; uri: string }> }>;
+
+/** What the bot can receive (what it sends), as the `rtpCapabilities` of `join`. */
 export const BOT_RTP_CAPABILITIES = {
-  codecs: [
-    { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: PAYLOAD.opus, rtcpFeedback: [] },
-    { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: PAYLOAD.vp8, rtcpFeedback: VIDEO_FEEDBACK },
-  ],
-  headerExtensions: [
-    { kind: 'audio', uri: EXTENSION.mid.uri, preferredId: EXTENSION.mid.id, direction: 'sendrecv' },
-    { kind: 'video', uri: EXTENSION.mid.uri, preferredId: EXTENSION.mid.id, direction: 'sendrecv' },
-  ],
+  codecs: (['audio', 'video'] as const).map((kind) => {
+    const { payloadType, ...codec }: Codec = SENT[kind].codec;
+    return { kind, ...codec, preferredPayloadType: payloadType, rtcpFeedback: codec.rtcpFeedback ?? [] };
+  }),
+  headerExtensions: (['audio', 'video'] as const).map((kind) => ({
+    kind,
+    uri: EXTENSION.mid.uri,
+    preferredId: EXTENSION.mid.id,
+    direction: 'sendrecv',
+  })),
 };
 
 /** A transport as `createTransport` answers it. */
@@ -55,13 +69,7 @@ export interface ConsumerOffer {
   readonly kind: 'audio' | 'video';
   readonly rtpParameters: {
     mid?: string;
-    codecs: ReadonlyArray<{
-      mimeType: string;
-      payloadType: number;
-      clockRate: number;
-      channels?: number;
-      rtcpFeedback?: ReadonlyArray<{ type: string; parameter?: string }>;
-    }>;
+    codecs: readonly Codec[];
     headerExtensions?: ReadonlyArray<{ uri: string; id: number }>;
     encodings?: ReadonlyArray<{ ssrc?: number }>;
     rtcp?: { cname?: string };
@@ -78,19 +86,12 @@ export function loopbackPeer(): RTCPeerConnection {
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],
     codecs: {
-      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: PAYLOAD.opus })],
-      video: [
-        new RTCRtpCodecParameters({
-          mimeType: 'video/VP8',
-          clockRate: 90000,
-          payloadType: PAYLOAD.vp8,
-          rtcpFeedback: [useNACK(), usePLI(), useFIR()],
-        }),
-      ],
+      audio: [new RTCRtpCodecParameters(SENT.audio.codec)],
+      video: [new RTCRtpCodecParameters({ ...SENT.video.codec, rtcpFeedback: [...SENT.video.codec.rtcpFeedback] })],
     },
     headerExtensions: {
-      audio: [new RTCRtpHeaderExtensionParameters(EXTENSION.mid)],
-      video: [new RTCRtpHeaderExtensionParameters(EXTENSION.mid), new RTCRtpHeaderExtensionParameters(EXTENSION.rid)],
+      audio: SENT.audio.headerExtensions.map((extension) => new RTCRtpHeaderExtensionParameters(extension)),
+      video: SENT.video.headerExtensions.map((extension) => new RTCRtpHeaderExtensionParameters(extension)),
     },
   };
   return new RTCPeerConnection(config);
@@ -127,23 +128,45 @@ function sdp(mids: readonly string[], media: string[]): string {
   return [...session, ...media, ''].join('\r\n');
 }
 
-/** The SFU's answer to the bot's offer of one sendonly video (with mid and rid) and one sendonly audio section. */
-export function sendAnswer(transport: TransportOffer, sections: ReadonlyArray<{ kind: 'audio' | 'video'; mid: string }>): string {
-  const media = sections.flatMap(({ kind, mid }) => [
-    kind === 'video' ? `m=video 7 UDP/TLS/RTP/SAVPF ${PAYLOAD.vp8}` : `m=audio 7 UDP/TLS/RTP/SAVPF ${PAYLOAD.opus}`,
+/** One media section as the SFU's side says it: transport, codecs, header extensions. */
+function section(
+  transport: TransportOffer,
+  {
+    kind,
+    mid,
+    direction,
+    codecs,
+    headerExtensions,
+  }: {
+    kind: 'audio' | 'video';
+    mid: string;
+    direction: 'recvonly' | 'sendonly';
+    codecs: readonly Codec[];
+    headerExtensions: ReadonlyArray<{ id: number; uri: string }>;
+  },
+): string[] {
+  return [
+    `m=${kind} 7 UDP/TLS/RTP/SAVPF ${codecs.map((codec) => codec.payloadType).join(' ')}`,
     'c=IN IP4 127.0.0.1',
     `a=mid:${mid}`,
-    'a=recvonly',
-    ...transportLines(transport, 'passive'),
-    ...(kind === 'video'
-      ? [
-          `a=rtpmap:${PAYLOAD.vp8} VP8/90000`,
-          ...VIDEO_FEEDBACK.map(({ type, parameter }) => `a=rtcp-fb:${PAYLOAD.vp8} ${type}${parameter ? ` ${parameter}` : ''}`),
-          `a=extmap:${EXTENSION.mid.id} ${EXTENSION.mid.uri}`,
-          `a=extmap:${EXTENSION.rid.id} ${EXTENSION.rid.uri}`,
-        ]
-      : [`a=rtpmap:${PAYLOAD.opus} opus/48000/2`, `a=extmap:${EXTENSION.mid.id} ${EXTENSION.mid.uri}`]),
-  ]);
+    `a=${direction}`,
+    // As the answerer it lets the bot be the DTLS client; as the offerer it leaves the choice to the bot.
+    ...transportLines(transport, direction === 'recvonly' ? 'passive' : 'actpass'),
+    ...codecs.flatMap((codec) => [
+      `a=rtpmap:${codec.payloadType} ${codec.mimeType.split('/')[1]}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`,
+      ...(codec.rtcpFeedback ?? []).map(
+        ({ type, parameter }) => `a=rtcp-fb:${codec.payloadType} ${type}${parameter ? ` ${parameter}` : ''}`,
+      ),
+    ]),
+    ...headerExtensions.map(({ id, uri }) => `a=extmap:${id} ${uri}`),
+  ];
+}
+
+/** The SFU's answer to the bot's offer of one sendonly video (with mid and rid) and one sendonly audio section. */
+export function sendAnswer(transport: TransportOffer, sections: ReadonlyArray<{ kind: 'audio' | 'video'; mid: string }>): string {
+  const media = sections.flatMap(({ kind, mid }) =>
+    section(transport, { kind, mid, direction: 'recvonly', codecs: [SENT[kind].codec], headerExtensions: SENT[kind].headerExtensions }),
+  );
   return sdp(
     sections.map(({ mid }) => mid),
     media,
@@ -152,25 +175,17 @@ export function sendAnswer(transport: TransportOffer, sections: ReadonlyArray<{ 
 
 /** The SFU's offer of these consumers, one sendonly section each, as the bot will receive them. */
 export function receiveOffer(transport: TransportOffer, consumers: readonly ConsumerOffer[]): string {
-  const media = consumers.flatMap(({ consumerId, kind, rtpParameters: parameters }) => {
-    const codecs = parameters.codecs.filter((codec) => !/\/rtx$/i.test(codec.mimeType));
-    return [
-      `m=${kind} 7 UDP/TLS/RTP/SAVPF ${codecs.map((codec) => codec.payloadType).join(' ')}`,
-      'c=IN IP4 127.0.0.1',
-      `a=mid:${parameters.mid}`,
-      'a=sendonly',
-      ...transportLines(transport, 'actpass'),
-      ...codecs.flatMap((codec) => [
-        `a=rtpmap:${codec.payloadType} ${codec.mimeType.split('/')[1]}/${codec.clockRate}${codec.channels ? `/${codec.channels}` : ''}`,
-        ...(codec.rtcpFeedback ?? []).map(
-          ({ type, parameter }) => `a=rtcp-fb:${codec.payloadType} ${type}${parameter ? ` ${parameter}` : ''}`,
-        ),
-      ]),
-      ...(parameters.headerExtensions ?? []).map(({ id, uri }) => `a=extmap:${id} ${uri}`),
-      `a=msid:bots ${consumerId}`,
-      ...(parameters.encodings ?? []).map(({ ssrc }) => `a=ssrc:${ssrc} cname:${parameters.rtcp?.cname ?? 'bot'}`),
-    ];
-  });
+  const media = consumers.flatMap(({ consumerId, kind, rtpParameters: parameters }) => [
+    ...section(transport, {
+      kind,
+      mid: parameters.mid ?? '',
+      direction: 'sendonly',
+      codecs: parameters.codecs.filter((codec) => !/\/rtx$/i.test(codec.mimeType)),
+      headerExtensions: parameters.headerExtensions ?? [],
+    }),
+    `a=msid:bots ${consumerId}`,
+    ...(parameters.encodings ?? []).map(({ ssrc }) => `a=ssrc:${ssrc} cname:${parameters.rtcp?.cname ?? 'bot'}`),
+  ]);
   return sdp(
     consumers.map(({ rtpParameters }) => rtpParameters.mid ?? ''),
     media,

@@ -16,7 +16,7 @@ test.afterEach(async () => {
 test.describe('the load generator', () => {
   test('2 rooms × 3 publishers × 5 subscribers over real DTLS-SRTP: every stream arrives, under 1 % lost', async () => {
     test.setTimeout(180_000);
-    raum = await startRaum('127.0.0.1', PORT, { RAUM_RTC_PORT: RTC_PORT, RAUM_HEALTH_DETAILS: 'true' });
+    raum = await startRaum('127.0.0.1', PORT, { RAUM_RTC_PORT: RTC_PORT });
     const report = await runLoad(
       {
         rooms: 2,
