@@ -22,6 +22,8 @@
 //         forwarded stream (e2e/bench/rtp.bench.ts, e2e/load/)
 //   signalling  5,000 protocol clients join 500 rooms: join path p50 and p99, server
 //         memory per idle peer (e2e/bench/signalling.bench.ts)
+//   bigroom  one room of 50 browserless participants spread over 2 media workers: loss,
+//         the routers and pipes it took, each worker's CPU (e2e/bench/bigroom.bench.ts)
 //   size  the client's initial JavaScript, raw and gzip
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -72,8 +74,8 @@ function benchInPlaywright(root, env, name) {
 }
 
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby', 'rtp', 'signalling'].includes(name))
+  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby', 'rtp', 'signalling', 'bigroom'].includes(name))
     return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | rtp | signalling | size');
+  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | rtp | signalling | bigroom | size');
 }

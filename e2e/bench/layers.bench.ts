@@ -1,12 +1,12 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import CHROMIUM_ARGS from '../../tools/chromium-flags.cjs';
-import { join, newRoomLink, type Participant } from '../support/participants';
+import { health, join, newRoomLink, type Participant } from '../support/participants';
 import { quantile } from './figures';
 
 const RUNS = Number(process.env.RAUM_BENCH_RUNS ?? 5);
 const WINDOW_MS = Number(process.env.RAUM_BENCH_SECONDS ?? 10) * 1000;
 const PHONE = { width: 390, height: 844 };
-const SENDER_FPS = 8;
+const SENDER_FPS = Number(process.env.RAUM_BENCH_SENDER_FPS ?? 8);
 
 /**
  * In the page, before the app: every tile counts as on screen and as many
@@ -100,6 +100,7 @@ test('a phone in a 6-person call: what it receives and decodes with layout-drive
     );
     console.log(`  layout-driven layers, hidden tiles paused: ${line('layout')}`);
     console.log(`  every tile in full:                        ${line('full')}`);
+    console.log('  server session events:', JSON.stringify((await health()).sessionEvents));
     console.log(
       `  ratio: ${(median(rates.layout.kbps) / median(rates.full.kbps)).toFixed(2)} of the bitrate, ` +
         `${(median(rates.layout.fps) / median(rates.full.fps)).toFixed(2)} of the decoding`,

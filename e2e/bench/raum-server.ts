@@ -105,7 +105,7 @@ function rssOf(pid: number): number {
 }
 
 /** The server's children: its mediasoup workers. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
   const listed = execFileSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' });
   return listed
     .split('\n')

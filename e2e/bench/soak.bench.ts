@@ -24,9 +24,9 @@ let connections = 0;
 const nextAddress = () => `127.0.2.${(connections++ % 250) + 1}`;
 
 /** Joins as a browser does: capabilities, join, both transports, camera and microphone. Returns its producers. */
-async function enter(client: TestClient, roomId: string, name: string): Promise<string[]> {
+async function enter(client: TestClient, roomId: string): Promise<string[]> {
   const { routerRtpCapabilities } = await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
-  await client.call('join', { roomId, displayName: name, rtpCapabilities: routerRtpCapabilities, e2ee: true });
+  await client.call('join', { roomId, rtpCapabilities: routerRtpCapabilities, e2ee: true });
   const producerIds: string[] = [];
   for (const direction of ['send', 'recv'] as const) {
     const { transportId, dtlsParameters } = await client.call('createTransport', { direction });
@@ -58,11 +58,11 @@ async function cycle(raum: BenchServer, number: number, vanished: TestClient[]):
   const roomId = randomBytes(16).toString('base64url');
   const wsUrl = `${raum.url.replace(/^http/, 'ws')}/ws`;
   const clients = await Promise.all(Array.from({ length: PEOPLE }, () => TestClient.connect(wsUrl, { localAddress: nextAddress() })));
-  const producers = await Promise.all(clients.map((client, index) => enter(client, roomId, `Soak ${index + 1}`)));
+  const producers = await Promise.all(clients.map((client) => enter(client, roomId)));
   await Promise.all(
     clients.map(async (client, index) => {
       for (const producerId of producers.filter((_, owner) => owner !== index).flat()) {
-        const { consumerId } = await client.call('consume', { producerId });
+        const { consumerId } = await client.pushed(producerId);
         await client.call('resumeConsumer', { consumerId });
       }
     }),

@@ -97,15 +97,6 @@ export class BareSfu {
         peer.producers.push(producer);
         return { producerId: producer.id };
       },
-      consume: async ({ producerId }) => {
-        const created = await peer.receiving!.consume({
-          producerId,
-          rtpCapabilities: BOT_RTP_CAPABILITIES as types.RtpCapabilities,
-          paused: true,
-        });
-        peer.consumers.set(created.id, created);
-        return { consumerId: created.id, producerId, kind: created.kind, rtpParameters: created.rtpParameters };
-      },
       setPreferredLayers: ({ consumerId, spatialLayer }) => consumer(consumerId).setPreferredLayers({ spatialLayer }),
       resumeConsumer: ({ consumerId }) => consumer(consumerId).resume(),
     };
@@ -114,6 +105,16 @@ export class BareSfu {
         const request = requests[method];
         if (!request) throw new Error(`the bare SFU does not answer ${method}`);
         return request(data);
+      },
+      // Made when the bot asks, in-process: there is no signalling to push it over.
+      consumer: async (producerId) => {
+        const created = await peer.receiving!.consume({
+          producerId,
+          rtpCapabilities: BOT_RTP_CAPABILITIES as types.RtpCapabilities,
+          paused: true,
+        });
+        peer.consumers.set(created.id, created);
+        return { consumerId: created.id, producerId, kind: created.kind, rtpParameters: created.rtpParameters };
       },
       close: async () => {
         for (const created of peer.transports.values()) created.close();

@@ -20,6 +20,8 @@ import {
 export interface Signalling {
   /** A request as Raum's protocol has it; resolves with its result, rejects on an error. */
   call(method: string, data: object): Promise<any>;
+  /** The consumer of a producer, paused, once the receive transport exists (Raum pushes it: `newConsumer`). */
+  consumer(producerId: string): Promise<ConsumerOffer>;
   /** Leaves the room and hangs up. */
   close(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export function raumEntrance(url: string): Entrance {
     const heartbeat = setInterval(() => client.ping(), HEARTBEAT_INTERVAL_MS);
     const signalling: Signalling = {
       call: (method, data) => client.call(method as never, data as never),
+      consumer: (producerId) => client.pushed(producerId, 30_000),
       close: async () => {
         clearInterval(heartbeat);
         await client.call('leave', {}).catch(() => undefined);
@@ -160,7 +163,7 @@ export class Subscriber extends Bot {
     const consumers: ConsumerOffer[] = [];
     for (const { producers } of peers) {
       for (const { producerId, kind } of producers) {
-        if (kind === 'video' || audio) consumers.push(await client.call('consume', { producerId }));
+        if (kind === 'video' || audio) consumers.push(await client.consumer(producerId));
       }
     }
     const streams = new Map<number, StreamReception>();

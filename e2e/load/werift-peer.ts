@@ -63,7 +63,7 @@ export interface TransportOffer {
   readonly dtlsParameters: { fingerprints: ReadonlyArray<{ algorithm: string; value: string }> };
 }
 
-/** A consumer as `consume` answers it. */
+/** A consumer as Raum pushes it (`newConsumer`). */
 export interface ConsumerOffer {
   readonly consumerId: string;
   readonly kind: 'audio' | 'video';

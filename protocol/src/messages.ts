@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -251,17 +251,7 @@ export const requests = {
   pauseProducer: { data: v.strictObject({ producerId: id }), result: Empty },
   resumeProducer: { data: v.strictObject({ producerId: id }), result: Empty },
   closeProducer: { data: v.strictObject({ producerId: id }), result: Empty },
-  consume: {
-    data: v.strictObject({ producerId: id }),
-    result: v.object({
-      consumerId: id,
-      producerId: id,
-      peerId: id,
-      kind: MediaKind,
-      rtpParameters: RtpParameters,
-      producerPaused: v.boolean(),
-    }),
-  },
+  /** Starts a consumer the server pushed (`newConsumer`), once this side can decrypt it and shows it. */
   resumeConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
   /** This receiver does not show the stream now (its tile is scrolled away, or the page is hidden): the SFU stops sending it. */
   pauseConsumer: { data: v.strictObject({ consumerId: id }), result: Empty },
@@ -321,6 +311,19 @@ export const notifications = {
   peerJoined: v.object({ peer: PeerInfo }),
   peerLeft: v.object({ peerId: id }),
   producerAdded: v.object({ peerId: id, producer: ProducerInfo }),
+  /**
+   * A stream for this participant's receive transport, created paused: for
+   * every other producer once the transport exists, and for each new one.
+   * Nothing flows until the client resumes it.
+   */
+  newConsumer: v.object({
+    consumerId: id,
+    producerId: id,
+    peerId: id,
+    kind: MediaKind,
+    rtpParameters: RtpParameters,
+    producerPaused: v.boolean(),
+  }),
   producerClosed: v.object({ peerId: id, producerId: id }),
   producerPaused: v.object({ peerId: id, producerId: id }),
   producerResumed: v.object({ peerId: id, producerId: id }),

@@ -61,6 +61,8 @@ export class Peer {
   readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
   readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** The producers this peer receives, or is being given a consumer of. */
+  readonly #received = new Set<string>();
   readonly #connected = new WeakSet<types.WebRtcTransport>();
   #closed = false;
   #host: boolean;
@@ -186,20 +188,34 @@ export class Peer {
     return producer;
   }
 
+  /** Whether this peer has its receive transport, so that streams can be pushed to it. */
+  get receiving(): boolean {
+    return this.#transports.has('recv');
+  }
+
   /** A paused consumer of another peer's producer on this peer's receive transport. */
   async consume(router: types.Router, producer: types.Producer): Promise<types.Consumer> {
     const transport = this.#transports.get('recv');
     if (!transport) throw new InvalidStateError('create the recv transport before consuming');
-    for (const consumer of this.#consumers.values()) {
-      if (consumer.producerId === producer.id) throw new InvalidStateError('that stream is received already');
-    }
-    if (this.#consumers.size >= this.limits.consumers) throw new RaumError('limit-reached', 'no more streams can be received');
+    if (this.#received.has(producer.id)) throw new InvalidStateError('that stream is received already');
+    if (this.#received.size >= this.limits.consumers) throw new RaumError('limit-reached', 'no more streams can be received');
     if (!router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
       throw new RaumError('unsupported', 'this browser cannot decode that stream');
     }
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
+    // Taken before the worker is asked: a stream announced while the transport was being made is pushed from both sides.
+    this.#received.add(producer.id);
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
+    } catch (error) {
+      this.#received.delete(producer.id);
+      throw error;
+    }
     this.#consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => this.#consumers.delete(consumer.id));
+    consumer.observer.once('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#received.delete(producer.id);
+    });
     return consumer;
   }
 

@@ -258,8 +258,40 @@ export class Room extends EventEmitter<RoomEvents> {
     return undefined;
   }
 
+  /** Tells everyone else of a new producer, and gives each who receives a consumer of it. */
   announceProducer(owner: Peer, producer: Parameters<typeof producerInfo>[0]): void {
     this.broadcast(owner, 'producerAdded', { peerId: owner.id, producer: producerInfo(producer) });
+    for (const peer of this.#peers.values()) if (peer !== owner && peer.receiving) void this.push(peer, { owner, producer });
+  }
+
+  /** `peer`'s receive transport exists: a consumer of everything the others send. */
+  consumeAll(peer: Peer): void {
+    for (const owner of this.#peers.values()) {
+      if (owner !== peer) for (const producer of owner.producers) void this.push(peer, { owner, producer });
+    }
+  }
+
+  /**
+   * Creates a paused consumer for `peer` and hands it over (`newConsumer`),
+   * which spares the client a request per stream. One that cannot be made
+   * is not sent: the stream or a peer went away meanwhile, it is received
+   * already (a producer announced while the transport was being made), the
+   * peer is at its limit, or its browser cannot decode it.
+   */
+  private async push(peer: Peer, found: { owner: Peer; producer: types.Producer }): Promise<void> {
+    try {
+      const consumer = await this.consume(peer, found);
+      peer.notify('newConsumer', {
+        consumerId: consumer.id,
+        producerId: found.producer.id,
+        peerId: found.owner.id,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters,
+        producerPaused: consumer.producerPaused,
+      });
+    } catch {
+      // See above: nobody is owed this stream any more, or it cannot be had; a lost worker resets the room anyway.
+    }
   }
 
   peer(peerId: string): Peer | undefined {

@@ -81,8 +81,8 @@ describe('streams and what each receiver asks of them', () => {
     const room = newRoom();
     const { ada, producerId } = await cameraIn(room, videoRtpParameters(7000));
     const [ben, cem] = [await joined(room, 'recv'), await joined(room, 'recv')];
-    const benConsumer = await ben.client.call('consume', { producerId });
-    const cemConsumer = await cem.client.call('consume', { producerId });
+    const benConsumer = await ben.client.pushed(producerId);
+    const cemConsumer = await cem.client.pushed(producerId);
     for (const [client, { consumerId }] of [
       [ben.client, benConsumer],
       [cem.client, cemConsumer],
@@ -108,7 +108,7 @@ describe('streams and what each receiver asks of them', () => {
     const answers = new Set<string | undefined>();
     for (let round = 0; round < 5; round++) {
       const { ada, producerId } = await cameraIn(room, videoRtpParameters(9000 + round));
-      const { consumerId } = await ben.client.call('consume', { producerId });
+      const { consumerId } = await ben.client.pushed(producerId);
       // Sent together: the worker may close the consumer before the pause reaches it.
       const [, paused] = await Promise.all([
         ada.client.request('closeProducer', { producerId }),
@@ -132,7 +132,7 @@ describe('streams and what each receiver asks of them', () => {
     const room = newRoom();
     const { ada, producerId } = await cameraIn(room, simulcast(8000));
     const ben = await joined(room, 'recv');
-    const { consumerId } = await ben.client.call('consume', { producerId });
+    const { consumerId } = await ben.client.pushed(producerId);
     const consumer = consumers.get(consumerId)!;
     assert.equal(consumer.type, 'simulcast');
     await ben.client.call('setPreferredLayers', { consumerId, spatialLayer: 0 });

@@ -63,16 +63,23 @@ describe('limits', () => {
     assert.equal(server.app.get(Admission).openSockets, 0);
   });
 
-  it('creates one consumer per stream and peer: a duplicate consume changes nothing', async () => {
+  it('pushes one consumer per stream and peer, even for a stream sent while the receive transport is being made', async () => {
     const room = newRoom();
-    const ada = await sender(room);
+    const { client: ada } = await joined(room);
+    const { transportId } = await ada.call('createTransport', { direction: 'send' });
+    await ada.call('createTransport', { direction: 'recv' });
     const { client: ben } = await joined(room);
-    await ben.call('createTransport', { direction: 'recv' });
-    await ben.call('consume', { producerId: ada.producerId });
-    const again = await ben.request('consume', { producerId: ada.producerId });
-    assert.equal(again.error?.code, 'invalid-state');
+    const [, produced] = await Promise.all([
+      ben.call('createTransport', { direction: 'recv' }),
+      ada.call('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: videoRtpParameters() }),
+    ]);
+    await ben.pushed(produced.producerId);
+    // Both paths (the new transport, the new producer) may try: one consumer, one notification.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await census()).consumers, 1);
-    await Promise.all([ada.client.close(), ben.close()]);
+    const pushes = (client: TestClient) => client.received.filter((message) => message.method === 'newConsumer').length;
+    assert.deepEqual([pushes(ben), pushes(ada)], [1, 0], 'nobody receives their own stream');
+    await Promise.all([ada.close(), ben.close()]);
   });
 
   it('connects a transport once', async () => {
@@ -89,7 +96,7 @@ describe('limits', () => {
     const ada = await sender(room);
     const { client: ben } = await joined(room);
     const recv = await ben.call('createTransport', { direction: 'recv' });
-    const { consumerId } = await ben.call('consume', { producerId: ada.producerId });
+    const { consumerId } = await ben.pushed(ada.producerId);
     const elsewhere = await sender(newRoom());
     const cases: Array<[TestClient, string, Record<string, unknown>]> = [
       [ben, 'closeProducer', { producerId: ada.producerId }],
@@ -101,7 +108,6 @@ describe('limits', () => {
       ],
       [ben, 'restartIce', { transportId: ada.transportId }],
       [ben, 'produce', { transportId: ada.transportId, kind: 'audio', source: 'microphone', rtpParameters: audioRtpParameters() }],
-      [ben, 'consume', { producerId: elsewhere.producerId }],
       [ada.client, 'resumeConsumer', { consumerId }],
       [elsewhere.client, 'restartIce', { transportId: recv.transportId }],
     ];

@@ -1,5 +1,4 @@
 import type { types } from 'mediasoup';
-import { RaumError } from '../common/errors';
 import { mediasoupCall } from '../media/mediasoup-call';
 import type { Handlers, Membership } from './session';
 
@@ -11,7 +10,6 @@ type MediaMethod =
   | 'pauseProducer'
   | 'resumeProducer'
   | 'closeProducer'
-  | 'consume'
   | 'resumeConsumer'
   | 'pauseConsumer'
   | 'setPreferredLayers';
@@ -25,6 +23,8 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
         const { router, webRtcServer } = await room.placementOf(peer);
         return peer.createTransport(direction, router, webRtcServer);
       });
+      // The streams follow this answer (each needs a worker round trip); a producer added meanwhile is pushed by itself.
+      if (direction === 'recv') room.consumeAll(peer);
       return {
         transportId: transport.id,
         iceParameters: transport.iceParameters,
@@ -69,21 +69,6 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
       peer.producer(producerId).close();
       room.broadcast(peer, 'producerClosed', { peerId: peer.id, producerId });
       return {};
-    },
-
-    consume: async ({ producerId }) => {
-      const { room, peer } = joinedRoom();
-      const found = room.producerOf(producerId, peer);
-      if (!found) throw new RaumError('not-found', 'that producer is not in this room');
-      const consumer = await mediasoupCall(() => room.consume(peer, found));
-      return {
-        consumerId: consumer.id,
-        producerId,
-        peerId: found.owner.id,
-        kind: consumer.kind,
-        rtpParameters: consumer.rtpParameters,
-        producerPaused: consumer.producerPaused,
-      };
     },
 
     resumeConsumer: async ({ consumerId }) => {

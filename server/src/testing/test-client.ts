@@ -126,6 +126,11 @@ export class TestClient {
     return this.next((message) => message.type === 'notification' && message.method === method && match(message.data), timeoutMs);
   }
 
+  /** The consumer the server pushed to this client for a producer (`newConsumer`). */
+  async pushed(producerId: string, timeoutMs?: number): Promise<any> {
+    return (await this.notification('newConsumer', (data) => data.producerId === producerId, timeoutMs)).data;
+  }
+
   close(): Promise<void> {
     clearInterval(this.pinger);
     if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();

@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import { PROTOCOL_VERSION, type Joined, type MediaSource } from '@raum/protocol';
+import { PROTOCOL_VERSION, type Joined, type MediaSource, type NotificationData } from '@raum/protocol';
 import { receiveFromDelivery } from '../e2ee/delivery';
 import { toBase64Url } from '../e2ee/bytes';
 import type { E2eeSession } from '../e2ee/e2ee-session';
@@ -133,20 +133,20 @@ export class Call {
     for (const peer of peers) this.#peers.add(peer);
     // The name goes to the group's members only, end-to-end encrypted; the server never sees it.
     this.e2ee.setProfile({ name: displayName ?? '', hand: false });
-    // Our keys exist (when we start the group) or are on their way (a Welcome) before any frame is sent.
-    await this.e2ee.start(
-      peerId,
-      roomId,
-      group,
-      peers.map((peer) => peer.peerId),
-    );
     this.changed();
-    await this.#transports.create(() => this.#closed);
+    // The transports, and the streams the server pushes once the receive one exists (`newConsumer`), are made while
+    // the keys are: no stream plays before its sender's key is here (keyReady), and our keys exist (when we start the
+    // group) or are on their way (a Welcome) before any frame is sent.
     await Promise.all([
-      ...peers.flatMap((peer) => peer.producers.map((producer) => this.consume(peer.peerId, producer.producerId))),
-      camera && this.produce('camera', camera),
-      microphone && this.produce('microphone', microphone),
+      this.e2ee.start(
+        peerId,
+        roomId,
+        group,
+        peers.map((peer) => peer.peerId),
+      ),
+      this.#transports.create(() => this.#closed),
     ]);
+    await Promise.all([camera && this.produce('camera', camera), microphone && this.produce('microphone', microphone)]);
   }
 
   /**
@@ -269,9 +269,8 @@ export class Call {
         else if (content.t === 'link') this.#listeners.emit('link', this.e2ee.link);
         else if (this.#peers.setProfile(from, { name: content.name, hand: content.hand })) this.changed();
       }),
-      signalling.on('producerAdded', ({ peerId, producer }) => {
-        if (this.#peers.addProducer(peerId, producer)) void this.consume(peerId, producer.producerId);
-      }),
+      signalling.on('producerAdded', ({ peerId, producer }) => this.#peers.addProducer(peerId, producer)),
+      signalling.on('newConsumer', (remote) => void this.receive(remote)),
       signalling.on('producerClosed', ({ peerId, producerId }) => {
         if (this.#peers.removeProducer(peerId, producerId)) this.changed();
       }),
@@ -338,25 +337,24 @@ export class Call {
     if (transform) this.#senderTransforms.set(producer.id, transform);
   }
 
-  /** Receives one remote stream; one that vanished meanwhile (closed, an SFU reset, the call's end) is simply not shown. */
-  private consume(peerId: string, producerId: string): Promise<void> {
-    return this.startConsumer(peerId, producerId).catch(() => undefined);
+  /** Receives a stream the server pushed; one that vanished meanwhile (closed, an SFU reset, the call's end) is simply not shown. */
+  private receive(remote: NotificationData<'newConsumer'>): Promise<void> {
+    // As current as the notifications before it; later ones apply on top.
+    const known = this.#peers.producer(remote.peerId, remote.producerId);
+    if (known) known.paused = remote.producerPaused;
+    return this.startConsumer(remote).catch(() => undefined);
   }
 
-  private async startConsumer(peerId: string, producerId: string): Promise<void> {
+  private async startConsumer({ consumerId, producerId, peerId, kind, rtpParameters }: NotificationData<'newConsumer'>): Promise<void> {
     await this.#transports.ready;
     const transport = this.#transports.recv;
     if (!transport || this.#closed) return;
-    const remote = await this.signalling.request('consume', { producerId });
-    // The answer is as current as the notifications before it; later ones apply on top.
-    const known = this.#peers.producer(peerId, producerId);
-    if (known) known.paused = remote.producerPaused;
     const consumer = await transport.consume({
-      id: remote.consumerId,
+      id: consumerId,
       producerId,
-      kind: remote.kind,
-      rtpParameters: remote.rtpParameters as types.RtpParameters,
-      onRtpReceiver: (receiver) => this.e2ee.media?.decryptReceiver(receiver, peerId, remote.kind),
+      kind,
+      rtpParameters: rtpParameters as types.RtpParameters,
+      onRtpReceiver: (receiver) => this.e2ee.media?.decryptReceiver(receiver, peerId, kind),
     });
     const producer = this.#peers.producer(peerId, producerId);
     // The producer or its peer went away while we were setting up.

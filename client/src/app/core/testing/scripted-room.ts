@@ -1,5 +1,5 @@
 import { testFakeParameters as fake } from 'mediasoup-client';
-import type { Joined, Knock, PeerInfo } from '@raum/protocol';
+import type { Joined, Knock, NotificationData, PeerInfo, ProducerInfo } from '@raum/protocol';
 import { FakeServer } from './fake-server';
 
 export const ROOM = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -41,11 +41,33 @@ export function joinedAnswer(room: ScriptedRoom): Joined {
   };
 }
 
-/** A server for one room; `room` can change while the call runs. */
+/** The consumer the server pushes for one of the room's producers (`newConsumer`). */
+export function pushedConsumer(room: ScriptedRoom, producerId: string): NotificationData<'newConsumer'> {
+  const owner = room.peers.find((peer) => peer.producers.some((producer) => producer.producerId === producerId))!;
+  const { kind } = owner.producers.find((producer) => producer.producerId === producerId)!;
+  const remote = fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' });
+  return {
+    consumerId: remote.id,
+    producerId,
+    peerId: owner.peerId,
+    kind,
+    rtpParameters: remote.rtpParameters as never,
+    producerPaused: room.paused.has(producerId),
+  };
+}
+
+/** A server for one room; `room` can change while the call runs. Like the real one, it pushes every stream to a new receive transport. */
 export function serverFor(room: ScriptedRoom): FakeServer {
   let produced = 0;
-  const transport = () => {
+  const transport = (direction: 'send' | 'recv') => {
     const remote = fake.generateTransportRemoteParameters();
+    if (direction === 'recv') {
+      // After the answer, as the real server's consumers need a worker round trip.
+      setTimeout(() => {
+        for (const peer of room.peers)
+          for (const { producerId } of peer.producers) server.notify('newConsumer', pushedConsumer(room, producerId));
+      });
+    }
     return {
       transportId: remote.id,
       iceParameters: remote.iceParameters,
@@ -53,7 +75,7 @@ export function serverFor(room: ScriptedRoom): FakeServer {
       dtlsParameters: remote.dtlsParameters,
     };
   };
-  return new FakeServer()
+  const server = new FakeServer()
     .answer('capabilities', () => ({
       protocolVersion: 2,
       routerRtpCapabilities: fake.generateRouterRtpCapabilities(),
@@ -62,21 +84,15 @@ export function serverFor(room: ScriptedRoom): FakeServer {
     }))
     .answer('join', () => (room.lobby ? { knockId: 'me' } : joinedAnswer(room)))
     .answer('knock', () => ({}))
-    .answer('createTransport', transport)
-    .answer('produce', () => ({ producerId: `mine-${++produced}` }))
-    .answer('consume', ({ producerId }: { producerId: string }) => {
-      const owner = room.peers.find((peer) => peer.producers.some((producer) => producer.producerId === producerId))!;
-      const { kind } = owner.producers.find((producer) => producer.producerId === producerId)!;
-      const remote = fake.generateConsumerRemoteParameters({ codecMimeType: kind === 'audio' ? 'audio/opus' : 'video/VP8' });
-      return {
-        consumerId: remote.id,
-        producerId,
-        peerId: owner.peerId,
-        kind,
-        rtpParameters: remote.rtpParameters,
-        producerPaused: room.paused.has(producerId),
-      };
-    });
+    .answer('createTransport', ({ direction }: { direction: 'send' | 'recv' }) => transport(direction))
+    .answer('produce', () => ({ producerId: `mine-${++produced}` }));
+  return server;
+}
+
+/** Someone in the room sends a new stream: the server announces it, then pushes its consumer. */
+export function addProducer(server: FakeServer, room: ScriptedRoom, peerId: string, producer: ProducerInfo): void {
+  server.notify('producerAdded', { peerId, producer });
+  server.notify('newConsumer', pushedConsumer(room, producer.producerId));
 }
 
 export const ADA: PeerInfo = {
