@@ -1,17 +1,9 @@
 import { test } from '@playwright/test';
 import { raumEntrance } from '../load/bot';
-import { describeLoad, runLoad, type LoadShape } from '../load/run-load';
+import { describeLoad, runLoad, shapeFromEnv } from '../load/run-load';
 import { childrenOf, countsOf, cpuOf, startBenchServer, type Counts } from './raum-server';
 
-const setting = (name: string, fallback: number) => Number(process.env[`RAUM_BIGROOM_${name}`] ?? fallback);
-const SHAPE: LoadShape = {
-  rooms: 1,
-  publishers: setting('PUBLISHERS', 5),
-  subscribers: setting('SUBSCRIBERS', 45),
-  seconds: setting('SECONDS', 20),
-  spatialLayer: setting('LAYER', 0),
-  audio: setting('AUDIO', 0) === 1,
-};
+const SHAPE = shapeFromEnv('RAUM_BIGROOM', { rooms: 1, publishers: 5, subscribers: 45, seconds: 20, spatialLayer: 0, audio: false });
 
 /**
  * `npm run bench:bigroom`: one room of 50 browserless participants (5

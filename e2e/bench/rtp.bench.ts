@@ -1,20 +1,12 @@
 import { test } from '@playwright/test';
 import { BareSfu } from '../load/bare-sfu';
 import { raumEntrance, type Entrance } from '../load/bot';
-import { describeLoad, runLoad, type LoadReport, type LoadShape } from '../load/run-load';
+import { describeLoad, runLoad, shapeFromEnv, type LoadReport } from '../load/run-load';
 import { quantile } from './figures';
 import { cpuOf, cpuTimeOf, startBenchServer } from './raum-server';
 
-const setting = (name: string, fallback: number) => Number(process.env[`RAUM_LOAD_${name}`] ?? fallback);
-const ROUNDS = setting('ROUNDS', 3);
-const SHAPE: LoadShape = {
-  rooms: setting('ROOMS', 2),
-  publishers: setting('PUBLISHERS', 3),
-  subscribers: setting('SUBSCRIBERS', 5),
-  seconds: setting('SECONDS', 20),
-  spatialLayer: setting('LAYER', 2),
-  audio: setting('AUDIO', 1) === 1,
-};
+const ROUNDS = Number(process.env.RAUM_LOAD_ROUNDS ?? 3);
+const SHAPE = shapeFromEnv('RAUM_LOAD', { rooms: 2, publishers: 3, subscribers: 5, seconds: 20, spatialLayer: 2, audio: true });
 /** One run of the shape; returns the report and the worker's CPU (share of a core) while the media flowed. */
 async function measure(enter: Entrance, workerCpu: () => number): Promise<{ report: LoadReport; workerCore: number }> {
   let before = 0;

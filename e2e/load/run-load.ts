@@ -15,6 +15,22 @@ export interface LoadShape {
   readonly audio: boolean;
 }
 
+/**
+ * `shape`, with each field taken from the environment where set: `${prefix}_ROOMS`,
+ * `_PUBLISHERS`, `_SUBSCRIBERS`, `_SECONDS`, `_LAYER` and `_AUDIO` (1 or 0).
+ */
+export function shapeFromEnv(prefix: string, shape: LoadShape): LoadShape {
+  const setting = (name: string, fallback: number) => Number(process.env[`${prefix}_${name}`] ?? fallback);
+  return {
+    rooms: setting('ROOMS', shape.rooms),
+    publishers: setting('PUBLISHERS', shape.publishers),
+    subscribers: setting('SUBSCRIBERS', shape.subscribers),
+    seconds: setting('SECONDS', shape.seconds),
+    spatialLayer: setting('LAYER', shape.spatialLayer),
+    audio: setting('AUDIO', shape.audio ? 1 : 0) === 1,
+  };
+}
+
 export interface LoadReport {
   readonly shape: LoadShape;
   /** Streams the subscribers received (one consumer each at the SFU). */
