@@ -19,13 +19,13 @@ const nodeDir = join(toolsDir, 'node');
 /**
  * Debian packages each command needs (the worker build's own come from
  * ensureWorker). The tests run coturn and nginx -t on the shipped
- * configurations, put clients into network namespaces (iproute2), and call
- * between Chromium and Firefox ESR.
+ * configurations, put clients into network namespaces (iproute2), call
+ * between Chromium and Firefox ESR, and join two nodes through Redis.
  */
 const PACKAGES = {
   start: [],
   build: [],
-  test: ['chromium', 'firefox-esr', 'coturn', 'nginx-light', 'openssl', 'iproute2'],
+  test: ['chromium', 'firefox-esr', 'coturn', 'nginx-light', 'openssl', 'iproute2', 'redis-server'],
   bench: ['chromium'],
 };
 

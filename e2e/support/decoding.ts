@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { framesDecoded, inboundStreams, remoteTiles, until } from './participants';
+import { inboundStreams, remoteTiles, until } from './participants';
 
 /** What a page decodes of whom, and keys moved between pages: the end-to-end encryption tests' instruments. */
 
@@ -14,22 +14,25 @@ export async function videoTrackOf(viewer: Page, name: string, by: 'name' | 'pee
 
 export async function decodesFrom(viewer: Page, name: string, frames = 30): Promise<void> {
   const track = await videoTrackOf(viewer, name);
+  // Packets too, so a failure tells "nothing arrives" from "nothing decodes".
   await until(
-    () => framesDecoded(viewer, track),
-    (count) => count >= frames,
+    () => received(viewer, track),
+    (seen) => seen.frames >= frames,
     `frames of ${name} decoded`,
   );
 }
 
+/** Frames decoded and video packets received so far on `track`. */
+async function received(viewer: Page, track: string): Promise<{ frames: number; packets: number }> {
+  const stream = (await inboundStreams(viewer)).find((candidate) => candidate.trackIdentifier === track);
+  return { frames: stream?.framesDecoded ?? 0, packets: stream?.packetsReceived ?? 0 };
+}
+
 /** Frames decoded from `name` during `ms`, and video packets received meanwhile. */
 export async function progress(viewer: Page, track: string, ms: number): Promise<{ frames: number; packets: number }> {
-  const read = async () => {
-    const stream = (await inboundStreams(viewer)).find((candidate) => candidate.trackIdentifier === track);
-    return { frames: stream?.framesDecoded ?? 0, packets: stream?.packetsReceived ?? 0 };
-  };
-  const before = await read();
+  const before = await received(viewer, track);
   await viewer.waitForTimeout(ms);
-  const after = await read();
+  const after = await received(viewer, track);
   return { frames: after.frames - before.frames, packets: after.packets - before.packets };
 }
 

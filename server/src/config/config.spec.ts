@@ -57,6 +57,7 @@ describe('loadConfig', () => {
       trustProxy: undefined,
       operator: undefined,
       publicOrigin: undefined,
+      redisUrl: undefined,
       timing: undefined,
       limits: undefined,
     };
@@ -79,6 +80,11 @@ describe('loadConfig', () => {
         ...unchecked,
       },
     );
+  });
+
+  it('is a single node unless RAUM_REDIS_URL names the Redis of a cluster', () => {
+    assert.equal(loadConfig({}).redisUrl, undefined);
+    assert.equal(loadConfig({ RAUM_REDIS_URL: 'redis://:secret@10.0.0.5:6379' }).redisUrl, 'redis://:secret@10.0.0.5:6379');
   });
 
   it('keeps the SFU on exactly the configured address once either media address is set', () => {
@@ -168,6 +174,7 @@ describe('loadConfig', () => {
     [{ RAUM_MAX_SOCKETS_PER_CLIENT: '0' }, 'RAUM_MAX_SOCKETS_PER_CLIENT'],
     [{ RAUM_WORKER_CONSUMERS: '0' }, 'RAUM_WORKER_CONSUMERS'],
     [{ RAUM_METRICS_PORT: 'yes' }, 'RAUM_METRICS_PORT'],
+    [{ RAUM_REDIS_URL: '127.0.0.1:6379' }, 'RAUM_REDIS_URL'],
     [{ RAUM_WORKER_LOAD_PERCENT: '101' }, 'RAUM_WORKER_LOAD_PERCENT'],
   ];
   for (const [env, variable] of invalid) {

@@ -45,6 +45,8 @@ export interface RaumConfig {
   readonly operator: OperatorConfig;
   /** The public origin, when WebSocket upgrades arrive with another Host (some proxies rewrite it). */
   readonly publicOrigin: string | undefined;
+  /** Cluster mode: the Redis shared by every Raum node (room registry and message bus); undefined: a single node. */
+  readonly redisUrl: string | undefined;
   readonly timing: TimingConfig;
   readonly limits: LimitsConfig;
 }
@@ -172,6 +174,12 @@ function hostname(env: Env, name: string): string | undefined {
   return value;
 }
 
+function redisUrl(env: Env): string | undefined {
+  const value = read(env, 'RAUM_REDIS_URL');
+  if (value === undefined || /^rediss?:\/\/[^\s]+$/.test(value)) return value;
+  throw new ConfigError('RAUM_REDIS_URL', 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379');
+}
+
 function turnUrls(env: Env): string[] {
   const raw = read(env, 'RAUM_TURN_URLS');
   if (raw === undefined) return [];
@@ -250,6 +258,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): RaumCon
       privacyContact: text(env, 'RAUM_PRIVACY_CONTACT'),
     },
     publicOrigin: origin(env, 'RAUM_PUBLIC_URL'),
+    redisUrl: redisUrl(env),
     timing: {
       heartbeatIntervalMs,
       heartbeatTimeoutMs,

@@ -5,7 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
 import { PrivacyLogger } from '../common/privacy-logger';
 import { loadConfig } from '../config/config';
-import { freePort } from '../testing/test-server';
+import { freePort } from '../testing/free-port';
 import { hostAddress, webRtcListenInfos, type Interfaces } from './listen-infos';
 import { MediaService } from './media.service';
 

@@ -7,6 +7,7 @@ import { testConfig } from '../testing/test-server';
 import type { Peer, PeerLink } from './peer';
 import type { Room } from './room';
 import { RoomsService } from './rooms.service';
+import { ClusterService } from '../cluster/cluster.service';
 
 const silent: PeerLink = { notify: () => undefined, dismiss: () => undefined, admitted: () => undefined };
 
@@ -18,7 +19,7 @@ describe('a room spread over two workers (load limit 0: every newcomer goes to t
     const config = await testConfig({ RAUM_WORKERS: '2', RAUM_WORKER_LOAD_PERCENT: '0' });
     media = new MediaService(config);
     await media.onModuleInit();
-    rooms = new RoomsService(media, config);
+    rooms = new RoomsService(media, new ClusterService(config), config);
   });
   after(() => media.onModuleDestroy());
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import { RaumError } from '../common/errors';
+import { ClusterService } from '../cluster/cluster.service';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { Peer, SOURCE_KIND, type PeerLink, type PeerLimits } from './peer';
@@ -20,6 +21,7 @@ export class RoomsService {
 
   constructor(
     private readonly media: MediaService,
+    private readonly cluster: ClusterService,
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
   ) {
     this.#peerLimits = {
@@ -82,7 +84,11 @@ export class RoomsService {
         .then((home) => {
           const room = new Room(this.media, home, this.config.maxPeersPerRoom, this.config.requireE2ee);
           this.#rooms.set(roomId, room);
-          room.once('close', () => this.#rooms.delete(roomId));
+          this.cluster.hold(roomId);
+          room.once('close', () => {
+            this.#rooms.delete(roomId);
+            this.cluster.letGo(roomId);
+          });
           room.on('media-lost', () => void this.rehome(room));
           return room;
         })

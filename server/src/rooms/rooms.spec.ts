@@ -6,6 +6,7 @@ import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixture
 import { testConfig } from '../testing/test-server';
 import { Peer, type PeerLink } from './peer';
 import { RoomsService } from './rooms.service';
+import { ClusterService } from '../cluster/cluster.service';
 
 const roomId = 'room-for-the-test-suite-1';
 
@@ -19,7 +20,7 @@ describe('rooms with a real mediasoup worker', () => {
     const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3', RAUM_MAX_INCOMING_BITRATE: '1500000' });
     media = new MediaService(config);
     await media.onModuleInit();
-    rooms = new RoomsService(media, config);
+    rooms = new RoomsService(media, new ClusterService(config), config);
   });
   after(() => media.onModuleDestroy());
 

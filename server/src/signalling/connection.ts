@@ -15,12 +15,21 @@ export interface ConnectionLimits {
   readonly sendBufferBytes: number;
 }
 
+/** What a session speaks through: a WebSocket of this node, or one relayed from the node it landed on. */
+export interface SessionSocket {
+  readonly closed: boolean;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Drops the socket without a closing handshake (its client may be gone). */
+  terminate(): void;
+}
+
 /**
  * One WebSocket: when it last heard from and spoke to its client, how fast
  * the client may send, and sending with backpressure. A socket whose unsent
  * data stays above the bound is cut off rather than buffered without end.
  */
-export class Connection {
+export class Connection implements SessionSocket {
   readonly #messages = new TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST);
   readonly #overrun = new TokenBucket(OVERRUN_PER_SECOND, OVERRUN_BURST);
   #lastReceived: number;

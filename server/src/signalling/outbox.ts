@@ -20,6 +20,16 @@ export class Outbox {
     return this.#bytes;
   }
 
+  /** The last sequence number given. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** A session taken over from another node goes on numbering after what its client got there. */
+  continueAfter(seq: number): void {
+    if (this.#seq === 0) this.#seq = seq;
+  }
+
   /** Numbers a message, keeps it, and sends it if a socket is attached. */
   push(encode: (seq: number) => string): void {
     const seq = ++this.#seq;

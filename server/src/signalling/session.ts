@@ -14,7 +14,6 @@ import {
   type RequestMethod,
   type RequestResult,
 } from '@raum/protocol';
-import { randomBytes } from 'node:crypto';
 import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/errors';
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
@@ -24,7 +23,7 @@ import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
 import { TokenBucket } from './rate-limits';
 import type { TurnService } from '../turn/turn.service';
-import type { Connection } from './connection';
+import type { SessionSocket } from './connection';
 import { hostRequests } from './host-requests';
 import { mediaRequests } from './media-requests';
 import { Outbox } from './outbox';
@@ -44,6 +43,8 @@ export interface SessionContext {
   readonly media: MediaService;
   readonly turn: TurnService;
   readonly config: RaumConfig;
+  /** A new resume token (it names this node, for a socket that lands on another). */
+  readonly newToken: () => string;
   /** The session's resume token changed (a join, a resume) or is gone (undefined). */
   readonly tokenChanged: (session: Session, token: string | undefined) => void;
   /** A request failed for a reason that is not the client's: one line for the operator, without ids. */
@@ -76,7 +77,7 @@ export interface Membership {
  */
 export class Session {
   readonly outbox: Outbox;
-  #connection: Connection | undefined;
+  #connection: SessionSocket | undefined;
   #membership: Membership | undefined;
   /** In the room's lobby: not a member until a host lets them in. */
   #waiting: Membership | undefined;
@@ -101,7 +102,7 @@ export class Session {
     return this.#ended;
   }
 
-  get connection(): Connection | undefined {
+  get connection(): SessionSocket | undefined {
     return this.#connection;
   }
 
@@ -120,7 +121,7 @@ export class Session {
    * `lastSeq`. A socket this session had before is dropped. False when the
    * session cannot continue from `lastSeq` (it changes nothing then).
    */
-  attach(connection: Connection, lastSeq?: number): boolean {
+  attach(connection: SessionSocket, lastSeq?: number): boolean {
     if (this.#ended) return false;
     const previous = this.#connection;
     if (!this.outbox.attach((text) => connection.send(text), lastSeq)) return false;
@@ -134,7 +135,7 @@ export class Session {
    * Its socket is gone. Closed on purpose (`gone`), the session is over; lost,
    * a member waits for a resume during the grace period and anyone else is done.
    */
-  connectionLost(connection: Connection, gone = false): void {
+  connectionLost(connection: SessionSocket, gone = false): void {
     if (this.#connection !== connection || this.#ended) return;
     this.#connection = undefined;
     this.outbox.detach();
@@ -151,7 +152,7 @@ export class Session {
 
   /** A fresh token for the next resume; the old one stops working. */
   renewToken(): string {
-    const token = randomBytes(32).toString('base64url');
+    const token = this.context.newToken();
     this.context.tokenChanged(this, token);
     return token;
   }

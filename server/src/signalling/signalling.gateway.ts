@@ -11,16 +11,19 @@ import {
   type ProtocolError,
   type RequestMethod,
 } from '@raum/protocol';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
+import type { BusMessage } from '../cluster/bus-message';
+import { ClusterService } from '../cluster/cluster.service';
+import { RelayedSocket } from '../cluster/relayed-socket';
 import { UpgradeRequiredError } from '../common/errors';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { TurnService } from '../turn/turn.service';
 import { Admission } from './admission';
-import { Connection } from './connection';
+import { Connection, type SessionSocket } from './connection';
 import { Session, SESSION_EVENTS, type SessionContext, type SessionEvent } from './session';
 
 /** How often sockets are looked at: pinged when quiet, dropped when silent too long or never joined. */
@@ -31,13 +34,20 @@ const FAULTS_PER_MINUTE = 10;
 /** Close codes of a client that left on purpose (1005: a close frame without a code, as browsers send). */
 const CLEAN_CLOSES = new Set<number>([CLOSE_CODES.normal, CLOSE_CODES.goingAway, 1005]);
 
-interface Socket {
-  readonly connection: Connection;
+interface Socket<S extends SessionSocket = SessionSocket> {
+  readonly connection: S;
   session: Session;
   readonly release: () => void;
+  /** Its first join or resume found the room's home: here, or `relay`. */
+  routed: boolean;
+  /** Frames held while the home of its room is looked up. */
+  routing?: string[];
+  /** Relayed to the room's home on another node. */
+  relay?: { readonly node: string; readonly id: string };
 }
 
 type ResumeRequest = Extract<DecodedRequest, { method: 'resume' }>;
+type JoinRequest = Extract<DecodedRequest, { method: 'join' }>;
 
 /**
  * The signalling edge: one WebSocket per participant at /ws. Every incoming
@@ -54,7 +64,11 @@ type ResumeRequest = Extract<DecodedRequest, { method: 'resume' }>;
 })
 export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModuleDestroy {
   private readonly logger = new Logger('signalling');
-  private readonly sockets = new Map<WebSocket, Socket>();
+  private readonly sockets = new Map<WebSocket, Socket<Connection>>();
+  /** Cluster mode, by relay id: this node's sockets whose room is at home on another node... */
+  private readonly edges = new Map<string, Socket<Connection>>();
+  /** ...and sockets of other nodes whose room is at home here. */
+  private readonly homes = new Map<string, Socket<RelayedSocket>>();
   private readonly sessions = new Set<Session>();
   /** Resumable sessions by the SHA-256 of their token: the token itself is kept by its participant only. */
   private readonly resumable = new Map<string, Session>();
@@ -70,6 +84,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     media: MediaService,
     turn: TurnService,
     private readonly admission: Admission,
+    private readonly cluster: ClusterService,
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
   ) {
     this.context = {
@@ -77,11 +92,13 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       media,
       turn,
       config,
+      newToken: () => cluster.newResumeToken(),
       tokenChanged: (session, token) => this.tokenChanged(session, token),
       fault: (method, error) => this.fault(method, error),
       ended: (session) => this.sessions.delete(session),
       counted: (event) => this.events[event]++,
     };
+    cluster.onMessage((message) => this.fromBus(message));
   }
 
   get sessionCount(): number {
@@ -99,7 +116,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       this.sockets.get(socket)?.session.kick(),
     );
     session.attach(connection);
-    this.sockets.set(socket, { connection, session, release });
+    this.sockets.set(socket, { connection, session, release, routed: !this.cluster.enabled });
     socket.on('message', (data, isBinary) => this.receive(socket, data, isBinary));
     socket.once('close', (code) => this.closed(socket, code));
   }
@@ -114,7 +131,10 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     if (!entry) return;
     this.sockets.delete(socket);
     entry.release();
-    entry.session.connectionLost(entry.connection, CLEAN_CLOSES.has(code));
+    if (entry.relay) {
+      this.edges.delete(entry.relay.id);
+      this.cluster.send(entry.relay.node, { t: 'lost', relay: entry.relay.id, clean: CLEAN_CLOSES.has(code) });
+    } else entry.session.connectionLost(entry.connection, CLEAN_CLOSES.has(code));
   }
 
   /**
@@ -136,6 +156,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     clearInterval(this.ticker);
     for (const { connection } of this.sockets.values()) connection.terminate();
     for (const session of this.sessions) session.end();
+    for (const { connection } of this.homes.values()) connection.terminate();
   }
 
   private newSession(): Session {
@@ -156,10 +177,20 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       return;
     }
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const decoded = isBinary
-      ? ({ ok: false, id: null, error: { code: 'bad-request', message: 'binary messages are not part of the protocol' } } as const)
-      : decodeClientMessage(bytes.toString('utf8'), bytes.length);
-    const { session } = entry;
+    if (isBinary) {
+      connection.send(encodeError(null, { code: 'bad-request', message: 'binary messages are not part of the protocol' }));
+      return;
+    }
+    const text = bytes.toString('utf8');
+    if (entry.relay) this.cluster.send(entry.relay.node, { t: 'in', relay: entry.relay.id, text });
+    else if (entry.routing) entry.routing.push(text);
+    else this.handle(entry, text, bytes.length);
+  }
+
+  /** A frame of a socket served here (this node's own, or relayed from the node it landed on). */
+  private handle(entry: Socket, text: string, size = Buffer.byteLength(text)): void {
+    const { connection, session } = entry;
+    const decoded = decodeClientMessage(text, size);
     if (!decoded.ok) {
       if (decoded.id === null) connection.send(encodeError(null, decoded.error));
       else session.refuse(decoded.id, decoded.error);
@@ -167,8 +198,99 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     }
     const message = decoded.value;
     if ('ping' in message) session.outbox.acknowledge(message.ack);
+    else if (!entry.routed && (message.method === 'join' || message.method === 'resume')) this.route(entry, text, message);
     else if (message.method === 'resume') this.resume(entry, message);
     else session.receive(message);
+  }
+
+  /**
+   * Cluster mode, a socket's first join or resume: it is served where its
+   * room's home is (or where its session is). Until that is known, what the
+   * client sends is held, in order.
+   */
+  private route(entry: Socket, text: string, message: JoinRequest | ResumeRequest): void {
+    entry.routing = [text];
+    const home =
+      message.method === 'join'
+        ? this.cluster.homeOf(message.data.roomId)
+        : this.cluster.nodeOfToken(message.data.token) === this.cluster.nodeId
+          ? Promise.resolve(this.cluster.nodeId)
+          : this.cluster
+              .alive(this.cluster.nodeOfToken(message.data.token))
+              .then((alive) => (alive ? this.cluster.nodeOfToken(message.data.token) : this.cluster.nodeId));
+    home.then(
+      (node) => this.routeTo(entry, node),
+      // Redis is out of reach: a join waits for it (a meeting split over nodes would be worse); a resume is tried here.
+      () => {
+        if (message.method === 'join') {
+          entry.routing = undefined;
+          entry.session.refuse(message.id, {
+            code: 'server-busy',
+            message: 'the meeting cannot be reached just now; try again in a moment',
+          });
+        } else this.routeTo(entry, this.cluster.nodeId);
+      },
+    );
+  }
+
+  private routeTo(entry: Socket, node: string): void {
+    const frames = entry.routing ?? [];
+    entry.routing = undefined;
+    if (entry.connection.closed) return;
+    entry.routed = true;
+    if (node === this.cluster.nodeId) {
+      for (const frame of frames) this.handle(entry, frame);
+      return;
+    }
+    const id = randomBytes(16).toString('base64url');
+    const unwatch = this.cluster.watch(node, () => entry.connection.terminate());
+    const release = entry.release;
+    Object.assign(entry, { relay: { node, id }, release: () => (release(), unwatch()) });
+    this.edges.set(id, entry as Socket<Connection>);
+    this.cluster.send(node, { t: 'open', relay: id, from: this.cluster.nodeId, seq: entry.session.outbox.seq, frames });
+    // The home takes over the session's numbering; this one had only answered what needs no room.
+    entry.session.end();
+  }
+
+  private fromBus(message: BusMessage): void {
+    switch (message.t) {
+      case 'open': {
+        const connection = new RelayedSocket(this.cluster, message.from, message.relay);
+        const session = this.newSession();
+        session.outbox.continueAfter(message.seq);
+        session.attach(connection);
+        const release = this.cluster.watch(message.from, () => this.relayLost(message.relay, false));
+        const entry: Socket<RelayedSocket> = { connection, session, release, routed: true };
+        this.homes.set(message.relay, entry);
+        for (const frame of message.frames) this.handle(entry, frame);
+        return;
+      }
+      case 'in': {
+        const entry = this.homes.get(message.relay);
+        if (entry) this.handle(entry, message.text);
+        return;
+      }
+      case 'lost':
+        return this.relayLost(message.relay, message.clean);
+      case 'out':
+        return this.edges.get(message.relay)?.connection.send(message.text);
+      case 'drop': {
+        const connection = this.edges.get(message.relay)?.connection;
+        if (message.code === undefined) connection?.terminate();
+        else connection?.close(message.code, message.reason ?? '');
+        return;
+      }
+    }
+  }
+
+  /** A relayed socket is gone, or the node it landed on is: as a socket of this node closing. */
+  private relayLost(relay: string, clean: boolean): void {
+    const entry = this.homes.get(relay);
+    if (!entry) return;
+    this.homes.delete(relay);
+    entry.release();
+    entry.connection.lost();
+    entry.session.connectionLost(entry.connection, clean);
   }
 
   /**
@@ -214,14 +336,15 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     // Timers run before pending socket reads: after a stall of the server's own, silence is not the clients'.
     const stalled = now - this.lastTick > TICK_MS + this.config.timing.clientSilenceMs / 2;
     this.lastTick = now;
-    for (const { connection, session } of this.sockets.values()) {
+    for (const { connection, session, relay } of this.sockets.values()) {
       if (stalled) connection.excuseSilence();
       const open = !connection.closed;
       if (!connection.heartbeat()) {
         if (open) this.events.silentSockets++;
         continue;
       }
-      const idleSince = session.idleSince;
+      // A relayed socket's session is on its home node, which knows whether it is in a room.
+      const idleSince = relay ? undefined : session.idleSince;
       if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs)
         connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
     }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterModule } from '../cluster/cluster.module';
 import { MediaModule } from '../media/media.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { TurnModule } from '../turn/turn.module';
@@ -6,7 +7,7 @@ import { Admission } from './admission';
 import { SignallingGateway } from './signalling.gateway';
 
 @Module({
-  imports: [MediaModule, RoomsModule, TurnModule],
+  imports: [MediaModule, RoomsModule, TurnModule, ClusterModule],
   providers: [SignallingGateway, Admission],
   exports: [SignallingGateway, Admission],
 })

@@ -1,27 +1,8 @@
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createRaumApp } from '../app';
 import { PrivacyLogger } from '../common/privacy-logger';
 import { loadConfig, type RaumConfig } from '../config/config';
-
-/** A port free for both TCP and UDP right now (the SFU listens on both). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
+import { freePort } from './free-port';
 
 /** Server tests keep the SFU on loopback only (listen-infos.spec.ts covers the laptop default's second address). */
 export async function testConfig(env: Record<string, string> = {}): Promise<RaumConfig> {

@@ -1,0 +1,198 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { createClient } from '@redis/client';
+import { createHash, randomBytes } from 'node:crypto';
+import { RAUM_CONFIG, type RaumConfig } from '../config/config';
+import { parseBusMessage, type BusMessage } from './bus-message';
+
+/** A node's key lives this long unless renewed: a node that died is known as dead within it. */
+const NODE_TTL_MS = 3000;
+const HEARTBEAT_MS = 1000;
+/** A room's claim outlives short Redis hiccups; a dead holder is recognised by its node key, not by this. */
+const ROOM_TTL_MS = 30_000;
+/** Node ids are 9 bytes: 12 characters of base64url, which also start every resume token this node hands out. */
+const NODE_ID_BYTES = 9;
+const RESUME_TOKEN_BYTES = 32;
+
+/**
+ * Who holds a room: the holder while its node is alive, else (or when nobody
+ * does) this node, atomically, so two nodes never both become its home.
+ */
+const CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if holder and redis.call('EXISTS', ARGV[3] .. holder) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return holder
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+const NODE_KEY = 'raum:node:';
+const ROOM_KEY = 'raum:room:';
+const BUS = 'raum:bus:';
+
+function redisClient(url: string) {
+  return createClient({
+    url,
+    // While Redis is away a command fails at once rather than waiting in a queue: a join is refused, not left hanging.
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+  });
+}
+type Client = ReturnType<typeof redisClient>;
+
+/**
+ * This node's place among the Raum nodes that share one Redis (RAUM_REDIS_URL):
+ * a node key renewed every second, the home of each room (its first node,
+ * until that node dies), and a channel per node for the signalling of people
+ * whose socket landed elsewhere. Redis holds only node ids and hashed room
+ * ids, all expiring, and passes messages on without keeping them. Without
+ * RAUM_REDIS_URL this node is alone and the home of every room.
+ */
+@Injectable()
+export class ClusterService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('cluster');
+  readonly nodeId = randomBytes(NODE_ID_BYTES).toString('base64url');
+  #commands: Client | undefined;
+  #subscriber: Client | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Hashed ids of the rooms whose home this node is. */
+  readonly #held = new Set<string>();
+  /** Other nodes this one relays for, with what to do once each is gone. */
+  readonly #watched = new Map<string, Set<() => void>>();
+  readonly #listeners = new Set<(message: BusMessage) => void>();
+  #unreachable = false;
+
+  constructor(@Inject(RAUM_CONFIG) private readonly config: RaumConfig) {}
+
+  get enabled(): boolean {
+    return this.#commands !== undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const url = this.config.redisUrl;
+    if (url === undefined) return;
+    const commands = redisClient(url);
+    commands.on('error', () => this.unreachable());
+    const subscriber = commands.duplicate();
+    subscriber.on('error', () => this.unreachable());
+    await Promise.all([commands.connect(), subscriber.connect()]);
+    await subscriber.subscribe(BUS + this.nodeId, (text) => this.deliver(text));
+    this.#commands = commands;
+    this.#subscriber = subscriber;
+    await this.beat();
+    this.#heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS).unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const commands = this.#commands;
+    if (!commands) return;
+    this.#commands = undefined;
+    try {
+      // Gone at once, not after the key's time: the others re-home this node's rooms when their people come back.
+      await commands.del([NODE_KEY + this.nodeId, ...[...this.#held].map((room) => ROOM_KEY + room)]);
+    } catch {
+      // Redis is gone too; the keys expire.
+    }
+    await Promise.allSettled([commands.close(), this.#subscriber?.close()]);
+  }
+
+  /** The node that is (or, if none is alive, now becomes: this one) the home of `roomId`. */
+  async homeOf(roomId: string): Promise<string> {
+    const commands = this.#commands;
+    if (!commands) return this.nodeId;
+    const holder = await commands.eval(CLAIM, {
+      keys: [ROOM_KEY + roomKey(roomId)],
+      arguments: [this.nodeId, String(ROOM_TTL_MS), NODE_KEY],
+    });
+    return String(holder);
+  }
+
+  /** A room opened here: its claim is renewed with every heartbeat. */
+  hold(roomId: string): void {
+    if (this.enabled) this.#held.add(roomKey(roomId));
+  }
+
+  /** A room here closed: its claim goes (if it is still this node's). */
+  letGo(roomId: string): void {
+    const key = roomKey(roomId);
+    if (!this.#held.delete(key)) return;
+    void this.#commands?.eval(RELEASE, { keys: [ROOM_KEY + key], arguments: [this.nodeId] }).catch(() => undefined);
+  }
+
+  /** Whether `node` is alive now. */
+  async alive(node: string): Promise<boolean> {
+    if (node === this.nodeId) return true;
+    return (await this.#commands?.exists(NODE_KEY + node)) === 1;
+  }
+
+  /** Calls `gone` once `node` is no longer alive; returns what stops watching. */
+  watch(node: string, gone: () => void): () => void {
+    let watchers = this.#watched.get(node);
+    if (!watchers) this.#watched.set(node, (watchers = new Set()));
+    watchers.add(gone);
+    return () => {
+      watchers.delete(gone);
+      if (watchers.size === 0 && this.#watched.get(node) === watchers) this.#watched.delete(node);
+    };
+  }
+
+  send(node: string, message: BusMessage): void {
+    void this.#commands?.publish(BUS + node, JSON.stringify(message)).catch(() => undefined);
+  }
+
+  onMessage(listener: (message: BusMessage) => void): void {
+    this.#listeners.add(listener);
+  }
+
+  /** A resume token that names this node, so that a socket landing elsewhere finds the session. */
+  newResumeToken(): string {
+    const bytes = Buffer.concat([Buffer.from(this.nodeId, 'base64url'), randomBytes(RESUME_TOKEN_BYTES - NODE_ID_BYTES)]);
+    return bytes.toString('base64url');
+  }
+
+  nodeOfToken(token: string): string {
+    return Buffer.from(token, 'base64url').subarray(0, NODE_ID_BYTES).toString('base64url');
+  }
+
+  private deliver(text: string): void {
+    const message = parseBusMessage(text);
+    if (message) for (const listener of this.#listeners) listener(message);
+  }
+
+  private async beat(): Promise<void> {
+    const commands = this.#commands;
+    if (!commands) return;
+    const watched = [...this.#watched.keys()];
+    try {
+      const batch = commands.multi().set(NODE_KEY + this.nodeId, '1', { PX: NODE_TTL_MS });
+      for (const room of this.#held) batch.pExpire(ROOM_KEY + room, ROOM_TTL_MS);
+      for (const node of watched) batch.exists(NODE_KEY + node);
+      const replies = await batch.exec();
+      const alive = replies.slice(replies.length - watched.length);
+      watched.forEach((node, index) => Number(alive[index]) === 0 && this.gone(node));
+      if (this.#unreachable) this.logger.warn('Redis is reachable again');
+      this.#unreachable = false;
+    } catch {
+      this.unreachable();
+    }
+  }
+
+  private gone(node: string): void {
+    const watchers = this.#watched.get(node);
+    this.#watched.delete(node);
+    for (const gone of watchers ?? []) gone();
+  }
+
+  private unreachable(): void {
+    if (this.#unreachable) return;
+    this.#unreachable = true;
+    this.logger.warn('Redis cannot be reached; meetings on this node go on, new ones wait for it');
+  }
+}
+
+/** Rooms are known to Redis by a hash: a room link's path is not in it. */
+function roomKey(roomId: string): string {
+  return createHash('sha256').update('raum room').update(roomId).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PROTOCOL_VERSION } from '@raum/protocol';
+import { MediaService } from '../media/media.service';
+import { RoomsService } from '../rooms/rooms.service';
+import { audioRtpParameters } from '../testing/media-fixtures';
+import { startRedis, type TestRedis } from '../testing/redis';
+import { TestClient } from '../testing/test-client';
+import { startTestServer, type TestServer } from '../testing/test-server';
+import { ClusterService } from './cluster.service';
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** Two nodes sharing one Redis: a room lives on its home node, whichever node a participant's socket lands on. */
+describe('rooms across nodes', () => {
+  let redis: TestRedis;
+  let nodes: TestServer[];
+  let capabilities: unknown;
+  let roomNumber = 0;
+  const newRoom = () => `cluster-suite-room-${String(++roomNumber).padStart(6, '0')}`;
+  const peersOn = (node: TestServer) => node.app.get(RoomsService).peerCount;
+
+  before(async () => {
+    redis = await startRedis();
+    nodes = [await startTestServer({ RAUM_REDIS_URL: redis.url }), await startTestServer({ RAUM_REDIS_URL: redis.url })];
+    capabilities = nodes[0].app.get(MediaService).routerRtpCapabilities;
+  });
+  after(async () => {
+    for (const node of nodes) await node.close().catch(() => undefined);
+    await redis.stop();
+  });
+
+  async function joinVia(node: TestServer, roomId: string) {
+    const client = await TestClient.connect(node.wsUrl);
+    await client.call('capabilities', { protocolVersion: PROTOCOL_VERSION });
+    const joined = await client.call('join', { roomId, rtpCapabilities: capabilities as never, e2ee: true });
+    return { client, ...(joined as { peerId: string; resumeToken: string; peers: Array<{ peerId: string }> }) };
+  }
+
+  it('puts people whose sockets land on different nodes into one room on its home node, and relays every message', async () => {
+    const room = newRoom();
+    const ada = await joinVia(nodes[0], room);
+    const ben = await joinVia(nodes[1], room);
+    assert.deepEqual(
+      ben.peers.map((other) => other.peerId),
+      [ada.peerId],
+      'Ben, on the other node, is in Ada’s room',
+    );
+    await ada.client.notification('peerJoined', (data) => data.peer.peerId === ben.peerId);
+    assert.equal(peersOn(nodes[0]), 2, 'both on the home node');
+    assert.equal(peersOn(nodes[1]), 0, 'nobody in a room of its own on the other');
+
+    // Media requests go home too: Ben's stream is pushed to Ada there.
+    const { transportId: adaRecv } = await ada.client.call('createTransport', { direction: 'recv' });
+    assert.ok(adaRecv);
+    const { transportId } = await ben.client.call('createTransport', { direction: 'send' });
+    const { producerId } = await ben.client.call('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'microphone',
+      rtpParameters: audioRtpParameters() as never,
+    });
+    assert.equal((await ada.client.pushed(producerId)).peerId, ben.peerId);
+
+    // A third, on the home node directly, and the relayed one leaving cleanly.
+    const cem = await joinVia(nodes[0], room);
+    assert.equal(cem.peers.length, 2);
+    await ben.client.close();
+    await ada.client.notification('peerLeft', (data) => data.peerId === ben.peerId);
+    await until(() => peersOn(nodes[0]) === 2, 'Ben gone from the home node');
+    await Promise.all([ada.client.close(), cem.client.close()]);
+  });
+
+  it('resumes a session through any node: the token names the node that has it', async () => {
+    const room = newRoom();
+    const ada = await joinVia(nodes[0], room);
+    const ben = await joinVia(nodes[1], room);
+    ben.client.vanish();
+    for (const [via, direction] of [
+      [nodes[1], 'recv'],
+      [nodes[0], 'send'],
+    ] as const) {
+      const client = await TestClient.connect(via.wsUrl, { firstRequestId: ben.client.requestId });
+      const answer = await client.request('resume', { token: ben.resumeToken, lastSeq: ben.client.seq, protocolVersion: PROTOCOL_VERSION });
+      assert.equal(answer.ok, true, `resumed through node ${nodes.indexOf(via)}: ${JSON.stringify(answer.error)}`);
+      ben.resumeToken = answer.data.resumeToken;
+      ben.client = client;
+      // Still in the room (a transport is for members only), relayed or not.
+      assert.ok((await client.call('createTransport', { direction })).transportId);
+      client.vanish();
+    }
+    assert.equal(peersOn(nodes[0]), 2, 'nobody left or joined on the way');
+    await ada.client.close();
+  });
+
+  it('keeps nothing personal in Redis: node ids and hashed room ids, all expiring; and writes nothing to disk', async () => {
+    const room = newRoom();
+    const ada = await joinVia(nodes[0], room);
+    const ben = await joinVia(nodes[1], room);
+    const contents = await redis.contents();
+    const nodeIds = nodes.map((node) => node.app.get(ClusterService).nodeId);
+    assert.ok(contents.length >= 3, 'two nodes and at least this room');
+    for (const { key, value, ttlMs } of contents) {
+      assert.match(key, /^raum:(node:[A-Za-z0-9_-]{12}|room:[A-Za-z0-9_-]{22})$/);
+      assert.ok(ttlMs > 0, `${key} expires`);
+      if (key.startsWith('raum:node:')) assert.equal(value, '1');
+      else assert.ok(nodeIds.includes(value), `a room’s value is its home node: ${value}`);
+      for (const secret of [room, ada.peerId, ben.peerId, ada.resumeToken, ben.resumeToken, '127.0.0.1']) {
+        assert.ok(!key.includes(secret) && !value.includes(secret), `${key} holds nothing of the room or its people`);
+      }
+    }
+    assert.deepEqual(redis.files(), [], 'no RDB, no append-only file');
+    await Promise.all([ada.client.close(), ben.client.close()]);
+  });
+
+  it('re-homes the rooms of a node that stopped: its relayed sockets are dropped, and the people come back on a survivor', async () => {
+    const room = newRoom();
+    const home = await startTestServer({ RAUM_REDIS_URL: redis.url });
+    await joinVia(home, room);
+    const ben = await joinVia(nodes[1], room);
+    assert.equal(ben.peers.length, 1);
+    await home.close();
+    // The socket on the survivor was relayed to the home; it is dropped so that its client comes back.
+    await until(() => !ben.client.open, 'the relayed socket dropped');
+    const stale = await TestClient.connect(nodes[1].wsUrl);
+    const resumed = await stale.request('resume', { token: ben.resumeToken, lastSeq: ben.client.seq, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(resumed.error?.code, 'resume-failed', 'that session was on the node that stopped');
+    await stale.close();
+    const again = await joinVia(nodes[1], room);
+    assert.deepEqual(again.peers, [], 'a fresh room, now at home on the survivor');
+    assert.equal(peersOn(nodes[1]), 1);
+    await again.client.close();
+  });
+
+  it('refuses a new join with server-busy while Redis is out of reach, rather than opening the meeting on one node only', async () => {
+    await redis.stop();
+    const client = await TestClient.connect(nodes[1].wsUrl);
+    const answer = await client.request('join', { roomId: newRoom(), rtpCapabilities: capabilities as never, e2ee: true });
+    assert.equal(answer.error?.code, 'server-busy');
+    assert.equal(peersOn(nodes[1]), 0);
+    await client.close();
+  });
+});

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createClient } from '@redis/client';
+import { freePort } from './free-port';
+
+/** The shipped configuration; a test only moves it to a free port, its own password and a scratch folder. */
+const SHIPPED = resolve(__dirname, '../../../deploy/redis/raum-redis.conf');
+
+export interface TestRedis {
+  readonly url: string;
+  /** Every key with its value (and its time to live in ms, -1 for none), as an operator's SCAN would show them. */
+  contents(): Promise<Array<{ key: string; value: string; ttlMs: number }>>;
+  /** Files Redis wrote into its folder (none, with persistence off). */
+  files(): string[];
+  stop(): Promise<void>;
+}
+
+/** Debian's redis-server on 127.0.0.1, started with the shipped configuration and stopped by the test. */
+export async function startRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  const password = randomBytes(16).toString('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'raum-redis-'));
+  const child = spawn('redis-server', [SHIPPED, '--port', String(port), '--requirepass', password, '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr.on('data', (chunk) => output.push(String(chunk)));
+  const url = `redis://:${password}@127.0.0.1:${port}`;
+  const client = createClient({ url });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`redis-server did not start: ${output.join('')}`, { cause: error });
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+  return {
+    url,
+    async contents() {
+      const found: Array<{ key: string; value: string; ttlMs: number }> = [];
+      for await (const keys of client.scanIterator({ COUNT: 100 })) {
+        for (const key of keys) found.push({ key, value: String(await client.get(key)), ttlMs: await client.pTTL(key) });
+      }
+      return found;
+    },
+    files: () => readdirSync(dir),
+    async stop() {
+      if (client.isOpen) await client.close();
+      await new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
