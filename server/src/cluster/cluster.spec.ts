@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { PROTOCOL_VERSION } from '@raum/protocol';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
+import { SignallingGateway } from '../signalling/signalling.gateway';
 import { audioRtpParameters } from '../testing/media-fixtures';
 import { startRedis, type TestRedis } from '../testing/redis';
 import { TestClient } from '../testing/test-client';
@@ -25,6 +26,7 @@ describe('rooms across nodes', () => {
   let roomNumber = 0;
   const newRoom = () => `cluster-suite-room-${String(++roomNumber).padStart(6, '0')}`;
   const peersOn = (node: TestServer) => node.app.get(RoomsService).peerCount;
+  const relayed = (node: TestServer) => node.app.get(SignallingGateway).relayed;
 
   before(async () => {
     redis = await startRedis();
@@ -53,6 +55,8 @@ describe('rooms across nodes', () => {
       'Ben, on the other node, is in Ada’s room',
     );
     await ada.client.notification('peerJoined', (data) => data.peer.peerId === ben.peerId);
+    assert.deepEqual(relayed(nodes[0]), { out: 0, in: 1 }, 'Ben’s socket is served at home...');
+    assert.deepEqual(relayed(nodes[1]), { out: 1, in: 0 }, '...and kept where it landed');
     assert.equal(peersOn(nodes[0]), 2, 'both on the home node');
     assert.equal(peersOn(nodes[1]), 0, 'nobody in a room of its own on the other');
 
@@ -74,6 +78,7 @@ describe('rooms across nodes', () => {
     await ben.client.close();
     await ada.client.notification('peerLeft', (data) => data.peerId === ben.peerId);
     await until(() => peersOn(nodes[0]) === 2, 'Ben gone from the home node');
+    await until(() => relayed(nodes[0]).in === 0 && relayed(nodes[1]).out === 0, 'the relay gone on both nodes');
     await Promise.all([ada.client.close(), cem.client.close()]);
   });
 

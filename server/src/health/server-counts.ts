@@ -11,6 +11,9 @@ export type Counts = MediaCensus & {
   sockets: number;
   sessions: number;
   protocolErrors: number;
+  /** Cluster mode: sockets of this node relayed to another node, and of other nodes relayed here. */
+  relayedOut: number;
+  relayedIn: number;
   sessionEvents: Readonly<Record<SessionEvent, number>>;
 };
 
@@ -46,6 +49,8 @@ export class ServerCounts {
       sockets: this.admission.openSockets,
       sessions: this.signalling.sessionCount,
       protocolErrors: this.admission.protocolErrors,
+      relayedOut: this.signalling.relayed.out,
+      relayedIn: this.signalling.relayed.in,
       sessionEvents: this.signalling.sessionEvents,
       ...(await this.media.census()),
     };

@@ -207,6 +207,8 @@ describe('signalling over a real WebSocket and a real worker', () => {
       sockets: 0,
       sessions: 0,
       protocolErrors: 0,
+      relayedOut: 0,
+      relayedIn: 0,
       sessionEvents: { silentSockets: 0, resumes: 0, failedResumes: 0, expiredGraces: 0, kicks: 0 },
       workers: 1,
       routers: 0,

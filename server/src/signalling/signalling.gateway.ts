@@ -105,6 +105,11 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     return this.sessions.size;
   }
 
+  /** Cluster mode: sockets here whose room is at home on another node, and sockets of other nodes served here. */
+  get relayed(): { readonly out: number; readonly in: number } {
+    return { out: this.edges.size, in: this.homes.size };
+  }
+
   get sessionEvents(): Readonly<Record<SessionEvent, number>> {
     return { ...this.events };
   }
