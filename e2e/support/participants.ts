@@ -333,6 +333,7 @@ export interface MediaPath {
   readonly localType: string;
   readonly localAddress: string;
   readonly remoteAddress: string;
+  readonly remotePort: number;
 }
 
 /** The media paths (selected ICE candidate pairs) of the page's open connections. */
@@ -350,6 +351,7 @@ export function mediaPaths(page: Page): Promise<MediaPath[]> {
           localType: local.candidateType,
           localAddress: local.address,
           remoteAddress: stats.get(pair.remoteCandidateId).address,
+          remotePort: stats.get(pair.remoteCandidateId).port,
         });
       });
     }

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { startRedis, type TestRedis } from '../../server/src/testing/redis';
 import { Balancer } from '../support/balancer';
-import { join, newRoomLink, remoteTiles, securityOf, until, type Participant } from '../support/participants';
+import { join, mediaPaths, newRoomLink, remoteTiles, securityOf, until, type Participant } from '../support/participants';
 import { startRaum, type RaumProcess } from '../support/processes';
 import { seesDecoding } from '../support/recovery';
 
@@ -44,6 +44,9 @@ test('two nodes: people on different nodes meet end-to-end encrypted; the home n
   await seesDecoding(ada, ['Ben']);
   await seesDecoding(ben, ['Ada']);
   for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}’s badge` }).toBe(E2EE);
+  // Each one's media goes to the node their socket is on; the streams cross between the nodes.
+  expect(await mediaPorts(ada)).toEqual([RTC_PORTS[0], RTC_PORTS[0]]);
+  expect(await mediaPorts(ben)).toEqual([RTC_PORTS[1], RTC_PORTS[1]]);
 
   // Only routing in Redis: no room link, no peer ids, no names, no addresses.
   const peerIds = [...(await remoteTiles(ada.page)), ...(await remoteTiles(ben.page))].map((tile) => tile.peerId);
@@ -76,4 +79,10 @@ test('two nodes: people on different nodes meet end-to-end encrypted; the home n
   console.log(`back on the survivor ${backAfterMs} ms after the home node was killed`);
   expect(backAfterMs).toBeLessThan(BACK_WITHIN_MS);
   for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}’s badge` }).toBe(E2EE);
+  for (const person of people) expect(await mediaPorts(person), `${person.name} on the survivor`).toEqual([RTC_PORTS[1], RTC_PORTS[1]]);
 });
+
+/** The SFU ports a person's send and receive transports use. */
+async function mediaPorts(person: Participant): Promise<string[]> {
+  return (await mediaPaths(person.page)).map((path) => String(path.remotePort));
+}

@@ -13,7 +13,10 @@ export type BusMessage =
   /** Edge → home: the client's socket is gone (`clean`: closed on purpose). */
   | { readonly t: 'lost'; readonly relay: string; readonly clean: boolean }
   /** Home → edge: close the client's socket (with `code`), or drop it without a handshake. */
-  | { readonly t: 'drop'; readonly relay: string; readonly code?: number; readonly reason?: string };
+  | { readonly t: 'drop'; readonly relay: string; readonly code?: number; readonly reason?: string }
+  /** A request to another node's media (see NodePipes), answered by a `reply` with the same id. */
+  | { readonly t: 'call'; readonly id: string; readonly from: string; readonly method: string; readonly data: unknown }
+  | { readonly t: 'reply'; readonly id: string; readonly ok: boolean; readonly data?: unknown; readonly error?: string };
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -25,7 +28,11 @@ export function parseBusMessage(text: string): BusMessage | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || !isString(value['relay'])) return undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value['t'] === 'call')
+    return isString(value['id']) && isString(value['from']) && isString(value['method']) ? (value as BusMessage) : undefined;
+  if (value['t'] === 'reply') return isString(value['id']) && typeof value['ok'] === 'boolean' ? (value as BusMessage) : undefined;
+  if (!isString(value['relay'])) return undefined;
   switch (value['t']) {
     case 'open':
       return isString(value['from']) && Number.isInteger(value['seq']) && Array.isArray(value['frames']) && value['frames'].every(isString)

@@ -12,6 +12,8 @@ const ROOM_TTL_MS = 30_000;
 /** Node ids are 9 bytes: 12 characters of base64url, which also start every resume token this node hands out. */
 const NODE_ID_BYTES = 9;
 const RESUME_TOKEN_BYTES = 32;
+/** A node that does not answer a call within this is taken as gone for that call. */
+const CALL_TIMEOUT_MS = 5000;
 
 /**
  * Who holds a room: the holder while its node is alive, else (or when nobody
@@ -61,6 +63,8 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
   /** Other nodes this one relays for, with what to do once each is gone. */
   readonly #watched = new Map<string, Set<() => void>>();
   readonly #listeners = new Set<(message: BusMessage) => void>();
+  readonly #handlers = new Map<string, (data: unknown, from: string) => Promise<unknown>>();
+  readonly #calls = new Map<string, { resolve: (data: unknown) => void; reject: (error: Error) => void }>();
   #unreachable = false;
 
   constructor(@Inject(RAUM_CONFIG) private readonly config: RaumConfig) {}
@@ -146,6 +150,27 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     this.#listeners.add(listener);
   }
 
+  /** Asks `node` to run `method`; fails when it refuses, or says nothing within `timeoutMs` (it may be gone). */
+  call<T>(node: string, method: string, data: unknown, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
+    const id = randomBytes(12).toString('base64url');
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#calls.delete(id);
+        reject(new Error(`${method}: no answer from the other node`));
+      }, timeoutMs);
+      this.#calls.set(id, {
+        resolve: (value) => (clearTimeout(timer), resolve(value as T)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      this.send(node, { t: 'call', id, from: this.nodeId, method, data });
+    });
+  }
+
+  /** What this node does when another one calls `method`. */
+  answer<D, T>(method: string, handler: (data: D, from: string) => Promise<T>): void {
+    this.#handlers.set(method, handler as (data: unknown, from: string) => Promise<unknown>);
+  }
+
   /** A resume token that names this node, so that a socket landing elsewhere finds the session. */
   newResumeToken(): string {
     const bytes = Buffer.concat([Buffer.from(this.nodeId, 'base64url'), randomBytes(RESUME_TOKEN_BYTES - NODE_ID_BYTES)]);
@@ -158,7 +183,23 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
 
   private deliver(text: string): void {
     const message = parseBusMessage(text);
-    if (message) for (const listener of this.#listeners) listener(message);
+    if (message?.t === 'call') void this.run(message);
+    else if (message?.t === 'reply') {
+      const call = this.#calls.get(message.id);
+      this.#calls.delete(message.id);
+      if (message.ok) call?.resolve(message.data);
+      else call?.reject(new Error(message.error));
+    } else if (message) for (const listener of this.#listeners) listener(message);
+  }
+
+  private async run({ id, from, method, data }: Extract<BusMessage, { t: 'call' }>): Promise<void> {
+    const handler = this.#handlers.get(method);
+    try {
+      if (!handler) throw new Error(`${method} is not known here`);
+      this.send(from, { t: 'reply', id, ok: true, data: await handler(data, from) });
+    } catch (error) {
+      this.send(from, { t: 'reply', id, ok: false, error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   private async beat(): Promise<void> {

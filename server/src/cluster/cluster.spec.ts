@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PROTOCOL_VERSION } from '@raum/protocol';
+import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { SignallingGateway } from '../signalling/signalling.gateway';
@@ -27,6 +28,7 @@ describe('rooms across nodes', () => {
   const newRoom = () => `cluster-suite-room-${String(++roomNumber).padStart(6, '0')}`;
   const peersOn = (node: TestServer) => node.app.get(RoomsService).peerCount;
   const relayed = (node: TestServer) => node.app.get(SignallingGateway).relayed;
+  const rtcPortOf = (node: TestServer) => node.app.get<RaumConfig>(RAUM_CONFIG).rtcPort;
 
   before(async () => {
     redis = await startRedis();
@@ -45,7 +47,7 @@ describe('rooms across nodes', () => {
     return { client, ...(joined as { peerId: string; resumeToken: string; peers: Array<{ peerId: string }> }) };
   }
 
-  it('puts people whose sockets land on different nodes into one room on its home node, and relays every message', async () => {
+  it('puts people whose sockets land on different nodes into one room on its home node; their media stays where they landed and crosses over SRTP pipes', async () => {
     const room = newRoom();
     const ada = await joinVia(nodes[0], room);
     const ben = await joinVia(nodes[1], room);
@@ -60,10 +62,11 @@ describe('rooms across nodes', () => {
     assert.equal(peersOn(nodes[0]), 2, 'both on the home node');
     assert.equal(peersOn(nodes[1]), 0, 'nobody in a room of its own on the other');
 
-    // Media requests go home too: Ben's stream is pushed to Ada there.
-    const { transportId: adaRecv } = await ada.client.call('createTransport', { direction: 'recv' });
-    assert.ok(adaRecv);
-    const { transportId } = await ben.client.call('createTransport', { direction: 'send' });
+    // Each one's media is on the node their socket is on; Ben's stream crosses to Ada's node, pushed to her there.
+    const adaRecv = await ada.client.call('createTransport', { direction: 'recv' });
+    assert.equal(adaRecv.iceCandidates[0].port, rtcPortOf(nodes[0]));
+    const { transportId, iceCandidates } = await ben.client.call('createTransport', { direction: 'send' });
+    assert.equal(iceCandidates[0].port, rtcPortOf(nodes[1]), 'Ben sends to the node his socket is on');
     const { producerId } = await ben.client.call('produce', {
       transportId,
       kind: 'audio',
@@ -71,6 +74,13 @@ describe('rooms across nodes', () => {
       rtpParameters: audioRtpParameters() as never,
     });
     assert.equal((await ada.client.pushed(producerId)).peerId, ben.peerId);
+    const held = async (node: TestServer) => {
+      const { routers, transports, producers, consumers } = await node.app.get(MediaService).census();
+      return { routers, transports, producers, consumers };
+    };
+    // Ada's node: her transport, the pipe from Ben's node, his stream piped in, her consumer and the pipe's own.
+    assert.deepEqual(await held(nodes[0]), { routers: 1, transports: 2, producers: 1, consumers: 1 });
+    assert.deepEqual(await held(nodes[1]), { routers: 1, transports: 2, producers: 1, consumers: 1 });
 
     // A third, on the home node directly, and the relayed one leaving cleanly.
     const cem = await joinVia(nodes[0], room);
@@ -80,6 +90,11 @@ describe('rooms across nodes', () => {
     await until(() => peersOn(nodes[0]) === 2, 'Ben gone from the home node');
     await until(() => relayed(nodes[0]).in === 0 && relayed(nodes[1]).out === 0, 'the relay gone on both nodes');
     await Promise.all([ada.client.close(), cem.client.close()]);
+    // Leaving cascades on both nodes: consumers, pipes, transports and both routers close.
+    for (const node of nodes) {
+      await until(async () => (await held(node)).routers === 0, `node ${nodes.indexOf(node)} holds nothing`);
+      assert.deepEqual(await held(node), { routers: 0, transports: 0, producers: 0, consumers: 0 });
+    }
   });
 
   it('resumes a session through any node: the token names the node that has it', async () => {

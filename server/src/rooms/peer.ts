@@ -10,6 +10,7 @@ import type {
   TransportDirection,
 } from '@raum/protocol';
 import { InvalidStateError, NotFoundError, RaumError } from '../common/errors';
+import type { SfuConsumer, SfuProducer, SfuRouter, SfuTransport } from '../media/sfu-types';
 
 /** How the room reaches this participant's socket; the peer knows nothing of WebSockets. */
 export type Notify = <M extends NotificationMethod>(method: M, data: NotificationData<M>) => void;
@@ -21,6 +22,8 @@ export interface PeerLink {
   readonly dismiss: () => void;
   /** A host let them in from the lobby: they are in the room now, as after a join. */
   readonly admitted: (entry: Entered) => void;
+  /** Cluster mode: the node their socket is on, when it is another one (their media goes there too). */
+  readonly edge?: () => string | undefined;
 }
 
 /** What a newcomer gets on entering: who was there, and whether it starts the MLS group or waits to be added. */
@@ -58,12 +61,12 @@ export interface PeerLimits {
  */
 export class Peer {
   readonly id = randomUUID();
-  readonly #transports = new Map<TransportDirection, types.WebRtcTransport>();
-  readonly #producers = new Map<string, types.Producer<ProducerAppData>>();
-  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #transports = new Map<TransportDirection, SfuTransport>();
+  readonly #producers = new Map<string, SfuProducer<ProducerAppData>>();
+  readonly #consumers = new Map<string, SfuConsumer>();
   /** The producers this peer receives, or is being given a consumer of. */
   readonly #received = new Set<string>();
-  readonly #connected = new WeakSet<types.WebRtcTransport>();
+  readonly #connected = new WeakSet<SfuTransport>();
   #closed = false;
   #host: boolean;
 
@@ -96,6 +99,10 @@ export class Peer {
     this.link.notify(method, data);
   }
 
+  get edge(): string | undefined {
+    return this.link.edge?.();
+  }
+
   dismiss(): void {
     this.link.dismiss();
   }
@@ -104,7 +111,7 @@ export class Peer {
     this.link.admitted(entry);
   }
 
-  get producers(): IterableIterator<types.Producer<ProducerAppData>> {
+  get producers(): IterableIterator<SfuProducer<ProducerAppData>> {
     return this.#producers.values();
   }
 
@@ -114,9 +121,9 @@ export class Peer {
 
   async createTransport(
     direction: TransportDirection,
-    router: types.Router,
-    webRtcServer: types.WebRtcServer,
-  ): Promise<types.WebRtcTransport> {
+    router: SfuRouter,
+    webRtcServer: types.WebRtcServer | undefined,
+  ): Promise<SfuTransport> {
     if (this.#transports.has(direction)) throw new InvalidStateError(`a ${direction} transport exists already`);
     const transport = await router.createWebRtcTransport({
       webRtcServer,
@@ -151,7 +158,7 @@ export class Peer {
     }
   }
 
-  transport(transportId: string): types.WebRtcTransport {
+  transport(transportId: string): SfuTransport {
     for (const transport of this.#transports.values()) if (transport.id === transportId) return transport;
     throw new NotFoundError('transport');
   }
@@ -162,7 +169,7 @@ export class Peer {
     source: MediaSource,
     rtpParameters: types.RtpParameters,
     paused: boolean,
-  ): Promise<types.Producer<ProducerAppData>> {
+  ): Promise<SfuProducer<ProducerAppData>> {
     const transport = this.transport(transportId);
     if (transport !== this.#transports.get('send')) throw new InvalidStateError('produce needs the send transport');
     if (SOURCE_KIND[source] !== kind) throw new RaumError('bad-request', `a ${source} carries ${SOURCE_KIND[source]}`);
@@ -177,12 +184,12 @@ export class Peer {
   }
 
   /** The producer of a source (a microphone), if this peer sends one. */
-  producerOf(source: MediaSource): types.Producer<ProducerAppData> | undefined {
+  producerOf(source: MediaSource): SfuProducer<ProducerAppData> | undefined {
     for (const producer of this.#producers.values()) if (producer.appData.source === source) return producer;
     return undefined;
   }
 
-  producer(producerId: string): types.Producer<ProducerAppData> {
+  producer(producerId: string): SfuProducer<ProducerAppData> {
     const producer = this.#producers.get(producerId);
     if (!producer) throw new NotFoundError('producer');
     return producer;
@@ -194,7 +201,7 @@ export class Peer {
   }
 
   /** A paused consumer of another peer's producer on this peer's receive transport. */
-  async consume(router: types.Router, producer: types.Producer): Promise<types.Consumer> {
+  async consume(router: SfuRouter, producer: { readonly id: string }): Promise<SfuConsumer> {
     const transport = this.#transports.get('recv');
     if (!transport) throw new InvalidStateError('create the recv transport before consuming');
     if (this.#received.has(producer.id)) throw new InvalidStateError('that stream is received already');
@@ -204,7 +211,7 @@ export class Peer {
     }
     // Taken before the worker is asked: a stream announced while the transport was being made is pushed from both sides.
     this.#received.add(producer.id);
-    let consumer: types.Consumer;
+    let consumer: SfuConsumer;
     try {
       consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
     } catch (error) {
@@ -219,7 +226,7 @@ export class Peer {
     return consumer;
   }
 
-  consumer(consumerId: string): types.Consumer {
+  consumer(consumerId: string): SfuConsumer {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('consumer');
     return consumer;
@@ -238,6 +245,6 @@ export class Peer {
   }
 }
 
-export function producerInfo(producer: types.Producer<ProducerAppData>): ProducerInfo {
+export function producerInfo(producer: SfuProducer<ProducerAppData>): ProducerInfo {
   return { producerId: producer.id, kind: producer.kind, source: producer.appData.source, paused: producer.paused };
 }

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { types } from 'mediasoup';
-import { MediaService } from '../media/media.service';
+import { MediaService, type Placement } from '../media/media.service';
+import type { SfuProducer } from '../media/sfu-types';
 import { videoRtpParameters } from '../testing/media-fixtures';
 import { testConfig } from '../testing/test-server';
 import type { Peer, PeerLink } from './peer';
 import type { Room } from './room';
 import { RoomsService } from './rooms.service';
 import { ClusterService } from '../cluster/cluster.service';
+import { NodePipes } from '../cluster/node-pipes';
+import { RemoteMedia } from '../cluster/remote-media';
 
 const silent: PeerLink = { notify: () => undefined, dismiss: () => undefined, admitted: () => undefined };
 
@@ -19,7 +22,8 @@ describe('a room spread over two workers (load limit 0: every newcomer goes to t
     const config = await testConfig({ RAUM_WORKERS: '2', RAUM_WORKER_LOAD_PERCENT: '0' });
     media = new MediaService(config);
     await media.onModuleInit();
-    rooms = new RoomsService(media, new ClusterService(config), config);
+    const cluster = new ClusterService(config);
+    rooms = new RoomsService(media, cluster, new NodePipes(cluster, config), new RemoteMedia(cluster), config);
   });
   after(() => media.onModuleDestroy());
 
@@ -28,13 +32,14 @@ describe('a room spread over two workers (load limit 0: every newcomer goes to t
     ssrc: number,
     roomId = 'spread-room-for-the-suite',
     link = silent,
-  ): Promise<{ room: Room; peer: Peer; camera: types.Producer; worker: number }> {
+  ): Promise<{ room: Room; peer: Peer; camera: SfuProducer; worker: number }> {
     const { room, peer } = await rooms.join(roomId, { e2ee: true }, media.routerRtpCapabilities, link);
     const placement = await room.placementOf(peer);
     const send = await peer.createTransport('send', placement.router, placement.webRtcServer);
     await peer.createTransport('recv', placement.router, placement.webRtcServer);
     const camera = await peer.produce(send.id, 'video', 'camera', videoRtpParameters(ssrc), false);
-    return { room, peer, camera, worker: placement.worker };
+    // One node: placed on one of this node's workers.
+    return { room, peer, camera, worker: (placement as Placement).worker };
   }
 
   /** What the workers hold, from their own dumps: routers, transports (pipes included) and consumers. */
@@ -60,7 +65,7 @@ describe('a room spread over two workers (load limit 0: every newcomer goes to t
     for (const viewer of everyone) {
       for (const other of everyone) {
         if (other === viewer) continue;
-        const consumer = await room.consume(viewer.peer, { owner: other.peer, producer: other.camera });
+        const consumer = (await room.consume(viewer.peer, { owner: other.peer, producer: other.camera })) as types.Consumer;
         assert.equal(consumer.producerId, other.camera.id);
         consumers.set(`${viewer.peer.id} ${other.peer.id}`, consumer);
       }

@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
-import type { types } from 'mediasoup';
 import type { Knock, NotificationData, NotificationMethod } from '@raum/protocol';
 import { NotFoundError, RaumError } from '../common/errors';
 import type { MediaService, Placement } from '../media/media.service';
+import type { SfuConsumer, SfuProducer } from '../media/sfu-types';
 import { mediasoupCall } from '../media/mediasoup-call';
 import { GroupLedger, type Restart } from './group-ledger';
 import { Lobby, type Waiting } from './lobby';
 import { Peer, producerInfo, type Entered } from './peer';
-import { RoomRouters } from './room-routers';
+import { RoomRouters, type ClusterMedia, type RoomPlacement } from './room-routers';
 
 type RoomEvents = {
   close: [];
@@ -37,18 +37,19 @@ export class Room extends EventEmitter<RoomEvents> {
   #requireE2ee: boolean;
   readonly #routers: RoomRouters;
   /** Where each peer's transports are, from its first transport on. */
-  readonly #placements = new Map<Peer, Promise<Placement>>();
+  readonly #placements = new Map<Peer, Promise<RoomPlacement>>();
 
   constructor(
     media: MediaService,
     home: Placement,
     private readonly maxPeers: number,
     requireE2ee: boolean,
+    private readonly cluster?: ClusterMedia,
   ) {
     super();
     this.#requireE2ee = requireE2ee;
     this.#lobby = new Lobby(maxPeers);
-    this.#routers = new RoomRouters(media, home, () => this.emit('media-lost'));
+    this.#routers = new RoomRouters(media, home, () => this.emit('media-lost'), cluster);
   }
 
   /** The router the room started on (and its first peers are on). */
@@ -61,18 +62,22 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#routers.count;
   }
 
-  /** Where `peer`'s transports go: decided at its first transport (see RoomRouters.place). */
-  placementOf(peer: Peer): Promise<Placement> {
+  /**
+   * Where `peer`'s transports go, decided at its first transport: the room's
+   * router on the node its socket is on, or here (see RoomRouters).
+   */
+  placementOf(peer: Peer): Promise<RoomPlacement> {
     let placement = this.#placements.get(peer);
     if (!placement) {
-      placement = this.#routers.place();
+      const edge = peer.edge;
+      placement = edge !== undefined && this.cluster && edge !== this.cluster.nodeId ? this.#routers.placeOn(edge) : this.#routers.place();
       this.#placements.set(peer, placement);
     }
     return placement;
   }
 
   /** A paused consumer for `peer` of another's producer, on `peer`'s router (piped there if it is elsewhere). */
-  async consume(peer: Peer, { owner, producer }: { owner: Peer; producer: types.Producer }): Promise<types.Consumer> {
+  async consume(peer: Peer, { owner, producer }: { owner: Peer; producer: SfuProducer }): Promise<SfuConsumer> {
     const owned = this.#placements.get(owner);
     // Its owner left meanwhile (and took the stream along).
     if (!owned) throw new NotFoundError('producer');
@@ -250,7 +255,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /** The producer of another peer in this room. */
-  producerOf(producerId: string, except: Peer): { owner: Peer; producer: types.Producer } | undefined {
+  producerOf(producerId: string, except: Peer): { owner: Peer; producer: SfuProducer } | undefined {
     for (const owner of this.#peers.values()) {
       if (owner === except) continue;
       for (const producer of owner.producers) if (producer.id === producerId) return { owner, producer };
@@ -278,7 +283,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * already (a producer announced while the transport was being made), the
    * peer is at its limit, or its browser cannot decode it.
    */
-  private async push(peer: Peer, found: { owner: Peer; producer: types.Producer }): Promise<void> {
+  private async push(peer: Peer, found: { owner: Peer; producer: SfuProducer }): Promise<void> {
     try {
       const consumer = await this.consume(peer, found);
       peer.notify('newConsumer', {

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import { RaumError } from '../common/errors';
 import { ClusterService } from '../cluster/cluster.service';
+import { NodePipes } from '../cluster/node-pipes';
+import { RemoteMedia } from '../cluster/remote-media';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { Peer, SOURCE_KIND, type PeerLink, type PeerLimits } from './peer';
@@ -22,6 +24,8 @@ export class RoomsService {
   constructor(
     private readonly media: MediaService,
     private readonly cluster: ClusterService,
+    private readonly pipes: NodePipes,
+    private readonly remote: RemoteMedia,
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
   ) {
     this.#peerLimits = {
@@ -82,7 +86,9 @@ export class RoomsService {
       opening = this.media
         .createRouter()
         .then((home) => {
-          const room = new Room(this.media, home, this.config.maxPeersPerRoom, this.config.requireE2ee);
+          // In a cluster, participants whose sockets are on other nodes get the room's router there.
+          const cluster = this.cluster.enabled ? { nodeId: this.cluster.nodeId, pipes: this.pipes, remote: this.remote } : undefined;
+          const room = new Room(this.media, home, this.config.maxPeersPerRoom, this.config.requireE2ee, cluster);
           this.#rooms.set(roomId, room);
           this.cluster.hold(roomId);
           room.once('close', () => {

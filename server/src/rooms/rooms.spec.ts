@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import type { types } from 'mediasoup';
 import { after, before, describe, it } from 'node:test';
 import { MediaService } from '../media/media.service';
 import { audioRtpParameters, videoRtpParameters } from '../testing/media-fixtures';
@@ -7,6 +8,8 @@ import { testConfig } from '../testing/test-server';
 import { Peer, type PeerLink } from './peer';
 import { RoomsService } from './rooms.service';
 import { ClusterService } from '../cluster/cluster.service';
+import { NodePipes } from '../cluster/node-pipes';
+import { RemoteMedia } from '../cluster/remote-media';
 
 const roomId = 'room-for-the-test-suite-1';
 
@@ -20,7 +23,8 @@ describe('rooms with a real mediasoup worker', () => {
     const config = await testConfig({ RAUM_MAX_PEERS_PER_ROOM: '3', RAUM_MAX_INCOMING_BITRATE: '1500000' });
     media = new MediaService(config);
     await media.onModuleInit();
-    rooms = new RoomsService(media, new ClusterService(config), config);
+    const cluster = new ClusterService(config);
+    rooms = new RoomsService(media, cluster, new NodePipes(cluster, config), new RemoteMedia(cluster), config);
   });
   after(() => media.onModuleDestroy());
 
@@ -41,7 +45,8 @@ describe('rooms with a real mediasoup worker', () => {
     await a.peer.produce(send.id, 'audio', 'microphone', audioRtpParameters(), false);
     await b.peer.createTransport('recv', router, webRtcServer);
     await b.peer.createTransport('send', router, webRtcServer);
-    const consumer = await b.peer.consume(router, video);
+    // One node: these are mediasoup's own objects.
+    const consumer = (await b.peer.consume(router, video)) as types.Consumer;
     assert.equal(consumer.paused, true, 'consumers start paused');
 
     let dump = await router.dump();
@@ -142,7 +147,11 @@ describe('rooms with a real mediasoup worker', () => {
     const { room, peer } = await rooms.join('rules-room-for-the-suite', { e2ee: true }, media.routerRtpCapabilities, silent);
     const send = await peer.createTransport('send', room.home.router, room.home.webRtcServer);
     const recv = await peer.createTransport('recv', room.home.router, room.home.webRtcServer);
-    assert.equal((await send.getStats())[0].maxIncomingBitrate, 1_500_000, 'the send transport takes at most RAUM_MAX_INCOMING_BITRATE');
+    assert.equal(
+      (await (send as types.WebRtcTransport).getStats())[0].maxIncomingBitrate,
+      1_500_000,
+      'the send transport takes at most RAUM_MAX_INCOMING_BITRATE',
+    );
     await assert.rejects(peer.createTransport('send', room.home.router, room.home.webRtcServer), { code: 'invalid-state' });
     await assert.rejects(peer.produce(recv.id, 'video', 'camera', videoRtpParameters(), false), { code: 'invalid-state' });
     await assert.rejects(peer.produce(send.id, 'audio', 'camera', audioRtpParameters(), false), { code: 'bad-request' });

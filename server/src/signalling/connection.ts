@@ -18,6 +18,8 @@ export interface ConnectionLimits {
 /** What a session speaks through: a WebSocket of this node, or one relayed from the node it landed on. */
 export interface SessionSocket {
   readonly closed: boolean;
+  /** The node the socket is on, when it is another node than this one. */
+  readonly edge?: string;
   send(text: string): void;
   close(code: number, reason: string): void;
   /** Drops the socket without a closing handshake (its client may be gone). */

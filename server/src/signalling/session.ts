@@ -306,6 +306,7 @@ export class Session {
         notify: (method, data) => this.notify(method, data),
         dismiss: () => this.dismiss(),
         admitted: (entry) => this.admitted(entry),
+        edge: () => this.#connection?.edge,
       });
       if (this.#ended) {
         room.remove(peer);
