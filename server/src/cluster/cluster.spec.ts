@@ -97,6 +97,21 @@ describe('rooms across nodes', () => {
     }
   });
 
+  it('gives everyone new transports when the worker under the room’s router on the other node dies', async () => {
+    const room = newRoom();
+    const ada = await joinVia(nodes[0], room);
+    const ben = await joinVia(nodes[1], room);
+    await ben.client.call('createTransport', { direction: 'recv' });
+    const edge = nodes[1].app.get(MediaService);
+    const [worker] = edge.workerPids;
+    process.kill(worker!, 'SIGKILL');
+    for (const client of [ada.client, ben.client]) await client.notification('mediaReset', () => true, 5000);
+    await until(() => edge.workerPids.length === 1 && edge.workerPids[0] !== worker, 'the worker there started again');
+    const again = await ben.client.call('createTransport', { direction: 'recv' });
+    assert.equal(again.iceCandidates[0].port, rtcPortOf(nodes[1]), 'Ben is placed on his node again');
+    await Promise.all([ada.client.close(), ben.client.close()]);
+  });
+
   it('resumes a session through any node: the token names the node that has it', async () => {
     const room = newRoom();
     const ada = await joinVia(nodes[0], room);

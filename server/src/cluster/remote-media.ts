@@ -17,16 +17,20 @@ export class RemoteMedia {
   readonly #objects = new Map<string, RemoteObject>();
 
   constructor(private readonly cluster: ClusterService) {
-    cluster.answer('media.closed', async ({ id }: { id: string }) => this.#objects.get(id)?.ended());
+    cluster.answer('media.closed', async ({ id }: { id: string }) => this.#objects.get(id)?.endedThere());
   }
 
-  /** A router for a meeting on `node`; `lost` is called once if that node dies. */
-  async router(node: string, lost: () => void): Promise<RemoteRouter> {
+  /**
+   * A router for a meeting on `node`. If that node dies, `gone` is called
+   * (its people went with it); if the router ends there by itself (its
+   * worker died), `lost` is (the people there need new transports).
+   */
+  async router(node: string, { gone, lost }: { gone: () => void; lost: () => void }): Promise<RemoteRouter> {
     const id = await this.cluster.call<string>(node, 'media.router', {});
-    const router = new RemoteRouter(this, node, id);
+    const router = this.track(new RemoteRouter(this, node, id, lost));
     const unwatch = this.cluster.watch(node, () => {
       router.ended();
-      lost();
+      gone();
     });
     router.observer.once('close', unwatch);
     return router;
@@ -69,6 +73,11 @@ abstract class RemoteObject {
     this.ended();
   }
 
+  /** It ended there by itself (it was not closed from here). */
+  endedThere(): void {
+    this.ended();
+  }
+
   /** It ended there (or its node did): closed here too, without asking. */
   ended(): void {
     if (this.#closed) return;
@@ -78,6 +87,21 @@ abstract class RemoteObject {
 }
 
 export class RemoteRouter extends RemoteObject implements SfuRouter {
+  constructor(
+    remote: RemoteMedia,
+    node: string,
+    id: string,
+    private readonly lost: () => void,
+  ) {
+    super(remote, node, id);
+  }
+
+  override endedThere(): void {
+    if (this.closed) return;
+    super.endedThere();
+    this.lost();
+  }
+
   /** The node checks when it consumes (it has the producer); a refusal comes back as an error. */
   canConsume(): boolean {
     return true;

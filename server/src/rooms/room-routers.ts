@@ -95,7 +95,12 @@ export class RoomRouters {
       this.#nodes,
       node,
       async () => {
-        const router = await this.cluster!.remote.router(node, () => this.#nodes.delete(node));
+        const router = await this.cluster!.remote.router(node, {
+          // Its people went with it; the room goes on without them.
+          gone: () => this.#nodes.delete(node),
+          // Its worker died there: as for a worker here, everyone sends and receives anew.
+          lost: () => this.lose(),
+        });
         if (this.#closed || generation !== this.#generation) router.close();
         return { router, webRtcServer: undefined, node };
       },
@@ -221,12 +226,15 @@ export class RoomRouters {
   private watch(placement: Placement): Placement {
     // Other nodes may pipe their participants' streams into it.
     this.cluster?.pipes.expose(placement.router);
-    placement.router.once('workerclose', () => {
-      if (this.#closed) return;
-      // Once per death, however many of the room's routers were on that worker; restart() opens it again.
-      this.#closed = true;
-      this.lost();
-    });
+    placement.router.once('workerclose', () => this.lose());
     return placement;
+  }
+
+  /** A worker of one of its routers died (here or on another node): the room moves whole. */
+  private lose(): void {
+    if (this.#closed) return;
+    // Once per death, however many of the room's routers were on that worker; restart() opens it again.
+    this.#closed = true;
+    this.lost();
   }
 }
