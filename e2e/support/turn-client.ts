@@ -23,6 +23,7 @@ export interface Relayed {
 const MAGIC_COOKIE = 0x2112a442;
 const FINGERPRINT_XOR = 0x5354554e;
 const TIMEOUT_MS = 5000;
+const RTO_MS = 500;
 
 // Message type = method | class: methods below 16 need no bit interleaving.
 const METHOD = { allocate: 0x003, send: 0x006, data: 0x007, createPermission: 0x008 } as const;
@@ -221,9 +222,25 @@ export class TurnClient {
     const message = encode(method | CLASS.request, transactionId, [...attributes, ...(this.#auth?.attributes ?? [])], this.#auth?.key);
     const id = transactionId.toString('hex');
     return new Promise((answered, failed) => {
-      const timer = setTimeout(() => (this.#pending.delete(id), failed(new Error(`no answer from ${this.#server.address}`))), TIMEOUT_MS);
-      this.#pending.set(id, (response) => (clearTimeout(timer), this.#pending.delete(id), answered(response)));
-      this.#transmit(message);
+      // Over UDP a request is sent again until answered, as STUN says (RTO 500 ms, doubling): a first datagram
+      // can be lost, or arrive before a server that just started reads its UDP socket.
+      let retransmit: ReturnType<typeof setTimeout> | undefined;
+      const send = (rto: number) => {
+        this.#transmit(message);
+        retransmit = setTimeout(() => send(rto * 2), rto);
+      };
+      const timer = setTimeout(() => {
+        clearTimeout(retransmit);
+        this.#pending.delete(id);
+        failed(new Error(`no answer from ${this.#server.address}`));
+      }, TIMEOUT_MS);
+      this.#pending.set(id, (response) => {
+        clearTimeout(timer);
+        clearTimeout(retransmit);
+        this.#pending.delete(id);
+        answered(response);
+      });
+      send(RTO_MS);
     });
   }
 
