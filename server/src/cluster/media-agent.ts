@@ -48,32 +48,31 @@ export class MediaAgent {
     private readonly media: MediaService,
     private readonly pipes: NodePipes,
   ) {
-    const answer = <D, T>(method: string, handler: (data: D, home: string) => Promise<T>) => cluster.answer(method, handler);
-    answer('media.router', (_: unknown, home) => this.router(home));
-    answer('media.transport', ({ id, ...options }: { id: string } & TransportOptions, home) => this.transport(id, options, home));
-    answer('media.connect', async ({ id, dtlsParameters }: { id: string; dtlsParameters: types.DtlsParameters }) =>
+    cluster.answer('media.router', (_: unknown, home) => this.router(home));
+    cluster.answer('media.transport', ({ id, ...options }: { id: string } & TransportOptions, home) => this.transport(id, options, home));
+    cluster.answer('media.connect', async ({ id, dtlsParameters }: { id: string; dtlsParameters: types.DtlsParameters }) =>
       this.find<types.WebRtcTransport>(id).connect({ dtlsParameters }),
     );
-    answer('media.restartIce', async ({ id }: { id: string }) => this.find<types.WebRtcTransport>(id).restartIce());
-    answer('media.maxIncomingBitrate', async ({ id, bitrate }: { id: string; bitrate: number }) =>
+    cluster.answer('media.restartIce', async ({ id }: { id: string }) => this.find<types.WebRtcTransport>(id).restartIce());
+    cluster.answer('media.maxIncomingBitrate', async ({ id, bitrate }: { id: string; bitrate: number }) =>
       this.find<types.WebRtcTransport>(id).setMaxIncomingBitrate(bitrate),
     );
-    answer('media.produce', ({ id, ...options }: { id: string } & types.ProducerOptions, home) => this.produce(id, options, home));
-    answer('media.consume', ({ id, ...options }: { id: string } & types.ConsumerOptions, home) => this.consume(id, options, home));
-    answer('media.pause', async ({ id, paused }: { id: string; paused: boolean }) => {
+    cluster.answer('media.produce', ({ id, ...options }: { id: string } & types.ProducerOptions, home) => this.produce(id, options, home));
+    cluster.answer('media.consume', ({ id, ...options }: { id: string } & types.ConsumerOptions, home) => this.consume(id, options, home));
+    cluster.answer('media.pause', async ({ id, paused }: { id: string; paused: boolean }) => {
       const object = this.find<types.Producer | types.Consumer>(id);
       await (paused ? object.pause() : object.resume());
     });
-    answer('media.layers', async ({ id, layers }: { id: string; layers: types.ConsumerLayers }) =>
+    cluster.answer('media.layers', async ({ id, layers }: { id: string; layers: types.ConsumerLayers }) =>
       this.find<types.Consumer>(id).setPreferredLayers(layers),
     );
-    answer('media.pipe', async ({ id: routerId, producerId, to }: { id: string; producerId: string; to: RouterOnNode }, home) => {
+    cluster.answer('media.pipe', async ({ id: routerId, producerId, to }: { id: string; producerId: string; to: RouterOnNode }, home) => {
       const close = await this.pipes.pipe(producerId, this.find<types.Router>(routerId), to);
       const id = `pipe ${producerId} ${to.node} ${to.routerId}`;
       this.keep(id, home, { closed: false, close });
       return id;
     });
-    answer('media.close', async ({ id }: { id: string }) => {
+    cluster.answer('media.close', async ({ id }: { id: string }) => {
       this.#made.get(id)?.object.close();
       this.#made.delete(id);
     });

@@ -23,6 +23,9 @@ interface Piped {
   readonly producerId: string;
 }
 
+/** A producer to make at the far end of a pipe, as the consumer at this end describes it. */
+type PipedProducer = Piped & { readonly kind: types.MediaKind; readonly rtpParameters: types.RtpParameters; readonly paused: boolean };
+
 /**
  * Media between nodes, as mediasoup's pipeToRouter between workers, but over
  * the network and always with SRTP: a producer of a router here becomes a
@@ -47,9 +50,7 @@ export class NodePipes {
     @Inject(RAUM_CONFIG) private readonly config: RaumConfig,
   ) {
     cluster.answer('pipe.open', (end: PipeEnd & { routerId: string }, from) => this.open(end, from));
-    cluster.answer('pipe.produce', (data: Piped & { kind: types.MediaKind; rtpParameters: types.RtpParameters; paused: boolean }) =>
-      this.produce(data),
-    );
+    cluster.answer('pipe.produce', (data: PipedProducer) => this.produce(data));
     cluster.answer('pipe.pause', async ({ paused, ...piped }: Piped & { paused: boolean }) => {
       const producer = this.pipedProducer(piped);
       await (paused ? producer.pause() : producer.resume());
@@ -63,11 +64,6 @@ export class NodePipes {
     router.observer.once('close', () => this.#routers.delete(router.id));
   }
 
-  /** How many pipe transports to other nodes are open (for the operator's counts). */
-  get transportCount(): number {
-    return this.#transports.size;
-  }
-
   /**
    * Makes a producer (on `from`, a router here) consumable on `to` under the
    * same id. Returns what closes this pipe again (the producer closing does
@@ -78,7 +74,7 @@ export class NodePipes {
     const consumer = await transport.consume({ producerId });
     const piped: Piped = { transportId: this.remoteIdOf(transport), producerId };
     try {
-      await this.cluster.call(to.node, 'pipe.produce', {
+      await this.cluster.call<void>(to.node, 'pipe.produce', {
         ...piped,
         kind: consumer.kind,
         rtpParameters: consumer.rtpParameters,
@@ -130,12 +126,7 @@ export class NodePipes {
     return this.endOf(transport);
   }
 
-  private async produce({
-    kind,
-    rtpParameters,
-    paused,
-    ...piped
-  }: Piped & { kind: types.MediaKind; rtpParameters: types.RtpParameters; paused: boolean }) {
+  private async produce({ kind, rtpParameters, paused, ...piped }: PipedProducer): Promise<void> {
     const transport = this.#transports.get(piped.transportId);
     if (!transport) throw new NotFoundError('pipe');
     const producer = await transport.produce({ id: piped.producerId, kind, rtpParameters, paused });

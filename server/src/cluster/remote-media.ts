@@ -46,10 +46,6 @@ export class RemoteMedia {
     object.observer.once('close', () => this.#objects.delete(object.id));
     return object;
   }
-
-  untrack(id: string): void {
-    this.#objects.delete(id);
-  }
 }
 
 /** What every stand-in shares: an id there, and an end, asked for here or reported from there. */

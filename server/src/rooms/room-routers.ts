@@ -180,11 +180,14 @@ export class RoomRouters {
 
   /** A pipe from one router to another: between workers here (loopback), or to, from or between other nodes (SRTP). */
   private async pipe(producerId: string, from: RoomPlacement, to: RoomPlacement): Promise<() => void> {
-    const target = onNode(to) ? { node: to.node, routerId: to.router.id } : { node: this.cluster?.nodeId ?? '', routerId: to.router.id };
-    if (onNode(from)) return from.router.pipeTo(producerId, target);
-    if (onNode(to)) return this.cluster!.pipes.pipe(producerId, from.router, target);
-    const { pipeProducer } = await from.router.pipeToRouter({ producerId, router: to.router, enableSctp: false });
-    return () => pipeProducer!.close();
+    if (!onNode(from) && !onNode(to)) {
+      const { pipeProducer } = await from.router.pipeToRouter({ producerId, router: to.router, enableSctp: false });
+      return () => pipeProducer!.close();
+    }
+    // A router of another node takes part: only in a cluster.
+    const { nodeId, pipes } = this.cluster!;
+    const target = { node: onNode(to) ? to.node : nodeId, routerId: to.router.id };
+    return onNode(from) ? from.router.pipeTo(producerId, target) : pipes.pipe(producerId, from.router, target);
   }
 
   /** After a worker died: everything here closes, and the room goes on from `home`. */

@@ -43,7 +43,7 @@ interface Socket<S extends SessionSocket = SessionSocket> {
   /** Frames held while the home of its room is looked up. */
   routing?: string[];
   /** Relayed to the room's home on another node. */
-  relay?: { readonly node: string; readonly id: string };
+  relay?: { readonly node: string; readonly id: string; readonly unwatch: () => void };
 }
 
 type ResumeRequest = Extract<DecodedRequest, { method: 'resume' }>;
@@ -137,6 +137,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     this.sockets.delete(socket);
     entry.release();
     if (entry.relay) {
+      entry.relay.unwatch();
       this.edges.delete(entry.relay.id);
       this.cluster.send(entry.relay.node, { t: 'lost', relay: entry.relay.id, clean: CLEAN_CLOSES.has(code) });
     } else entry.session.connectionLost(entry.connection, CLEAN_CLOSES.has(code));
@@ -215,14 +216,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
    */
   private route(entry: Socket, text: string, message: JoinRequest | ResumeRequest): void {
     entry.routing = [text];
-    const home =
-      message.method === 'join'
-        ? this.cluster.homeOf(message.data.roomId)
-        : this.cluster.nodeOfToken(message.data.token) === this.cluster.nodeId
-          ? Promise.resolve(this.cluster.nodeId)
-          : this.cluster
-              .alive(this.cluster.nodeOfToken(message.data.token))
-              .then((alive) => (alive ? this.cluster.nodeOfToken(message.data.token) : this.cluster.nodeId));
+    const home = message.method === 'join' ? this.cluster.homeOf(message.data.roomId) : this.nodeOfSession(message.data.token);
     home.then(
       (node) => this.routeTo(entry, node),
       // Redis is out of reach: a join waits for it (a meeting split over nodes would be worse); a resume is tried here.
@@ -238,6 +232,12 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
     );
   }
 
+  /** Where the session of a resume token is: the node the token names while it is alive (else here, where the resume fails). */
+  private async nodeOfSession(token: string): Promise<string> {
+    const node = this.cluster.nodeOfToken(token);
+    return (await this.cluster.alive(node)) ? node : this.cluster.nodeId;
+  }
+
   private routeTo(entry: Socket, node: string): void {
     const frames = entry.routing ?? [];
     entry.routing = undefined;
@@ -248,9 +248,7 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
       return;
     }
     const id = randomBytes(16).toString('base64url');
-    const unwatch = this.cluster.watch(node, () => entry.connection.terminate());
-    const release = entry.release;
-    Object.assign(entry, { relay: { node, id }, release: () => (release(), unwatch()) });
+    entry.relay = { node, id, unwatch: this.cluster.watch(node, () => entry.connection.terminate()) };
     this.edges.set(id, entry as Socket<Connection>);
     this.cluster.send(node, { t: 'open', relay: id, from: this.cluster.nodeId, seq: entry.session.outbox.seq, frames });
     // The home takes over the session's numbering; this one had only answered what needs no room.
