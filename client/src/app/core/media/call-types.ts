@@ -51,8 +51,6 @@ export interface JoinOptions {
   readonly displayName?: string;
   /** From the host link: makes this person the meeting's host. */
   readonly hostKey?: Uint8Array;
-  readonly camera?: MediaStreamTrack;
-  readonly microphone?: MediaStreamTrack;
 }
 
 /** A chat message, decrypted; messages that do not decrypt are never shown. */

@@ -229,7 +229,7 @@ export class CallService implements OnDestroy {
   /** Joins with this page's devices; the call is the page's current one from then on. */
   private async enter(call: Call): Promise<void> {
     const { roomId, displayName } = this.#joinedAs!;
-    await call.join({ roomId, displayName, hostKey: this.link()?.hostKey, camera: this.camera(), microphone: this.#microphone });
+    await call.join({ roomId, displayName, hostKey: this.link()?.hostKey });
     if (call.closed) throw new Error('the call ended while joining');
     this.#joined = call;
     this.host.joined(call);

@@ -8,12 +8,20 @@ import { linkProof, openKnock, sealKnock } from '../e2ee/link-secret';
 import { renewedSecret } from '../e2ee/room-secret';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 import { Listeners } from '../events';
-import type { CallEvents, CallFailure, JoinOptions, Participant, Prepared, Reception } from './call-types';
+import {
+  joinFailure,
+  type CallEvents,
+  type CallFailure,
+  type JoinOptions,
+  type Participant,
+  type Prepared,
+  type Reception,
+} from './call-types';
 import { HostControls } from './host-controls';
 import { IceRepair } from './ice-repair';
 import { waitInLobby } from './lobby';
 import { applyReception } from './reception';
-import { RemotePeers } from './remote-peers';
+import { RemotePeers, type RemoteProducer } from './remote-peers';
 import { sendOptions, TransportPair } from './transports';
 
 /** How long a new stream waits for its sender's key before it starts anyway. */
@@ -43,6 +51,8 @@ export class Call {
   readonly #stopListening: Array<() => void> = [];
   readonly #transports: TransportPair;
   #prepared: Promise<Prepared> | undefined;
+  /** This person's keys (or the Welcome's way to them) and the transports, set up once joined. */
+  #started: Promise<void> = Promise.resolve();
   #closed = false;
   #reconnecting = false;
   readonly host: HostControls;
@@ -105,9 +115,12 @@ export class Call {
 
   /**
    * Joins the room (after the lobby, if a host switched it on: `waiting`
-   * tells the page), sends the given tracks and receives everyone else's.
+   * tells the page). It returns once the server has let this person in, so
+   * that the page shows the call at once; the keys and the transports are
+   * made meanwhile, everyone else's streams are received as they are pushed,
+   * and setMedia sends once both are ready.
    */
-  async join({ roomId, displayName, hostKey, camera, microphone }: JoinOptions): Promise<void> {
+  async join({ roomId, displayName, hostKey }: JoinOptions): Promise<void> {
     this.listen();
     this.#roomId = roomId;
     await this.prepare();
@@ -136,8 +149,8 @@ export class Call {
     this.changed();
     // The transports, and the streams the server pushes once the receive one exists (`newConsumer`), are made while
     // the keys are: no stream plays before its sender's key is here (keyReady), and our keys exist (when we start the
-    // group) or are on their way (a Welcome) before any frame is sent.
-    await Promise.all([
+    // group) or are on their way (a Welcome) before any frame is sent (produce waits for both).
+    this.#started = Promise.all([
       this.e2ee.start(
         peerId,
         roomId,
@@ -145,8 +158,8 @@ export class Call {
         peers.map((peer) => peer.peerId),
       ),
       this.#transports.create(() => this.#closed),
-    ]);
-    await Promise.all([camera && this.produce('camera', camera), microphone && this.produce('microphone', microphone)]);
+    ]).then(() => undefined);
+    this.#started.catch((error: unknown) => this.fail(joinFailure(error)));
   }
 
   /**
@@ -216,7 +229,7 @@ export class Call {
   setReception(peerId: string, source: MediaSource, reception: Reception): void {
     if (!this.#peers.setShown(peerId, source, reception)) return;
     const producer = this.#peers.ofSource(peerId, source);
-    if (producer) void applyReception(producer, reception, this.signalling, () => this.#closed);
+    if (producer) void this.applyReception(peerId, producer);
   }
 
   /** Tells the server this person leaves (after a resume under way: else the others see them for the grace period); releases everything. */
@@ -321,6 +334,7 @@ export class Call {
   }
 
   private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
+    await this.#started;
     await this.#transports.ready;
     const transport = this.#transports.send;
     if (!transport || this.#closed) throw new Error('join before sending media');
@@ -363,11 +377,25 @@ export class Call {
       return;
     }
     producer.consumer = consumer;
-    // The first key frame must find the sender's key here, or it is dropped and the picture waits for the next.
-    if (this.e2ee.media) await this.e2ee.keyReady(peerId, FIRST_KEY_WAIT_MS);
-    // Consumers start paused on the server; only now is this side ready for RTP (if its tile is shown).
-    await applyReception(producer, this.#peers.shownAs(peerId, producer), this.signalling, () => this.#closed);
+    // The first key frame must find the sender's key here, or it is dropped and the picture waits for the next:
+    // everything said to the SFU about this stream, its resume included, queues behind that key.
+    if (this.e2ee.media) {
+      const keyHere = this.e2ee.keyReady(peerId, FIRST_KEY_WAIT_MS);
+      producer.applying = (producer.applying ?? Promise.resolve()).then(() => keyHere);
+    }
+    // Its tile gets the track now, so that the page is ready to show the first frame and asks for the layer it needs.
     this.changed();
+    // Consumers start paused on the server; this side is ready for RTP now (if its tile is shown).
+    await this.applyReception(peerId, producer);
+  }
+
+  private applyReception(peerId: string, producer: RemoteProducer): Promise<void> {
+    return applyReception(
+      producer,
+      () => this.#peers.shownAs(peerId, producer),
+      this.signalling,
+      () => this.#closed,
+    );
   }
 
   private async sendToGroup(content: GroupContent): Promise<void> {

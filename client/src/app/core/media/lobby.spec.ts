@@ -31,7 +31,7 @@ describe('the lobby (scripted server)', () => {
     start({ peers: [ADA], paused: new Set(), group: 'join', lobby: true });
     let waiting = false;
     call.on('waiting', () => (waiting = true));
-    const joining = call.join({ roomId: ROOM, displayName: 'Eve', camera: cameraTrack() });
+    const joining = call.join({ roomId: ROOM, displayName: 'Eve' });
     await until(() => server.methods().includes('knock'));
 
     expect(waiting).toBeTrue();
@@ -51,6 +51,7 @@ describe('the lobby (scripted server)', () => {
 
     server.notify('admitted', joinedAnswer({ ...room, lobby: true }));
     await joining;
+    await call.setMedia('camera', cameraTrack());
     expect(server.methods()).toContain('publishKeyPackage');
     expect(server.methods().filter((method) => method === 'createTransport').length).toBe(2);
     expect(call.participants.map((participant) => participant.peerId)).toEqual(['ada']);

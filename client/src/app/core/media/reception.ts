@@ -8,25 +8,27 @@ const SHOWN_IN_FULL: Reception = { visible: true, layer: 2 };
 /**
  * Tells the SFU how this side shows a remote stream: a hidden one is paused
  * (no bytes, nothing decoded), a shown one is resumed in the layer its tile
- * needs. Requests for one stream go in order; only changes are sent.
+ * needs. Requests for one stream go in order, each with what is `wanted`
+ * when its turn comes; only changes are sent.
  */
 export function applyReception(
   producer: RemoteProducer,
-  wanted: Reception = SHOWN_IN_FULL,
+  wanted: () => Reception | undefined,
   signalling: SignallingChannel,
   ended: () => boolean,
 ): Promise<void> {
   producer.applying = (producer.applying ?? Promise.resolve()).then(async () => {
     const { consumer, applied } = producer;
     if (!consumer || consumer.closed || ended()) return;
+    const shown = wanted() ?? SHOWN_IN_FULL;
     try {
-      if (consumer.kind === 'video' && wanted.layer !== (applied ?? SHOWN_IN_FULL).layer) {
-        await signalling.request('setPreferredLayers', { consumerId: consumer.id, spatialLayer: wanted.layer });
+      if (consumer.kind === 'video' && shown.layer !== (applied ?? SHOWN_IN_FULL).layer) {
+        await signalling.request('setPreferredLayers', { consumerId: consumer.id, spatialLayer: shown.layer });
       }
-      if (wanted.visible !== applied?.visible) {
-        await signalling.request(wanted.visible ? 'resumeConsumer' : 'pauseConsumer', { consumerId: consumer.id });
+      if (shown.visible !== applied?.visible) {
+        await signalling.request(shown.visible ? 'resumeConsumer' : 'pauseConsumer', { consumerId: consumer.id });
       }
-      producer.applied = wanted;
+      producer.applied = shown;
     } catch {
       // The stream or the call went away meanwhile.
     }
