@@ -21,13 +21,16 @@ export function applyReception(
     const { consumer, applied } = producer;
     if (!consumer || consumer.closed || ended()) return;
     const shown = wanted() ?? SHOWN_IN_FULL;
+    // Sent together: the server handles one socket's requests in order, so the layer is set before the resume.
+    const requests: Array<Promise<unknown>> = [];
+    if (consumer.kind === 'video' && shown.layer !== (applied ?? SHOWN_IN_FULL).layer) {
+      requests.push(signalling.request('setPreferredLayers', { consumerId: consumer.id, spatialLayer: shown.layer }));
+    }
+    if (shown.visible !== applied?.visible) {
+      requests.push(signalling.request(shown.visible ? 'resumeConsumer' : 'pauseConsumer', { consumerId: consumer.id }));
+    }
     try {
-      if (consumer.kind === 'video' && shown.layer !== (applied ?? SHOWN_IN_FULL).layer) {
-        await signalling.request('setPreferredLayers', { consumerId: consumer.id, spatialLayer: shown.layer });
-      }
-      if (shown.visible !== applied?.visible) {
-        await signalling.request(shown.visible ? 'resumeConsumer' : 'pauseConsumer', { consumerId: consumer.id });
-      }
+      await Promise.all(requests);
       producer.applied = shown;
     } catch {
       // The stream or the call went away meanwhile.

@@ -22,6 +22,32 @@ export const SENDER_SECRET_BYTES = 32;
 let suite: Promise<mls.CiphersuiteImpl> | undefined;
 export const ciphersuite = (): Promise<mls.CiphersuiteImpl> => (suite ??= mls.getCiphersuiteImpl(mls.getCiphersuiteFromName(CIPHERSUITE)));
 
+type SignatureKeys = Awaited<ReturnType<mls.CiphersuiteImpl['signature']['keygen']>>;
+let readyKeys: Promise<SignatureKeys> | undefined;
+
+/**
+ * Makes the next KeyPackage's signature key pair ahead of the join, and
+ * makes one throwaway KeyPackage with it: the first use of each primitive
+ * (WebCrypto's keys, the suite's code) is many times slower than the next,
+ * and this way it is paid while the person looks at their preview, not
+ * between the join answer and the KeyPackage the members wait for.
+ */
+export function prepareKeys(): void {
+  readyKeys ??= ciphersuite().then(async (cs) => {
+    const keys = await cs.signature.keygen();
+    const placeholder: mls.Credential = { credentialType: 'basic', identity: new Uint8Array(1) };
+    await mls.generateKeyPackageWithKey(placeholder, mls.defaultCapabilities(), mls.defaultLifetime, [], keys, cs);
+    return keys;
+  });
+}
+
+/** The key pair prepareKeys made, once; a new one after that. */
+async function signatureKeys(cs: mls.CiphersuiteImpl): Promise<SignatureKeys> {
+  const ready = readyKeys;
+  readyKeys = undefined;
+  return (await ready?.catch(() => undefined)) ?? cs.signature.keygen();
+}
+
 export interface Member extends MemberIdentity {
   readonly leaf: number;
 }
@@ -101,19 +127,12 @@ export class MlsGroup {
 
   static async create(keys: LinkKeys, identity: MemberIdentity): Promise<MlsGroup> {
     const cs = await ciphersuite();
-    const signatureKeys = await cs.signature.keygen();
+    const signing = await signatureKeys(cs);
     const credential: mls.Credential = {
       credentialType: 'basic',
-      identity: await credentialIdentity(keys, identity, signatureKeys.publicKey),
+      identity: await credentialIdentity(keys, identity, signing.publicKey),
     };
-    const keyPackage = await mls.generateKeyPackageWithKey(
-      credential,
-      mls.defaultCapabilities(),
-      mls.defaultLifetime,
-      [],
-      signatureKeys,
-      cs,
-    );
+    const keyPackage = await mls.generateKeyPackageWithKey(credential, mls.defaultCapabilities(), mls.defaultLifetime, [], signing, cs);
     const config: mls.ClientConfig = {
       keyRetentionConfig: mls.defaultKeyRetentionConfig,
       lifetimeConfig: mls.defaultLifetimeConfig,

@@ -2,6 +2,7 @@
 // The MLS worker: this participant's group state and every MLS operation,
 // off the main thread. The page calls it through workerMls().
 import { MlsError } from './errors';
+import { prepareKeys } from './group';
 import { LocalMls } from './local-mls';
 import type { MlsRequest, MlsResponse } from './mls-api';
 
@@ -9,6 +10,8 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const mls = new LocalMls();
 let queue: Promise<unknown> = Promise.resolve();
+// Workers start before they are needed (a call's while its page shows the preview): so do the keys.
+prepareKeys();
 
 // One operation at a time, in the order asked: each sees the state the one before left.
 self.onmessage = ({ data }: MessageEvent<MlsRequest>) => {
