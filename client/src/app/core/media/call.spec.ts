@@ -114,6 +114,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   it('gives a pushed stream its tile at once, and resumes it only once its sender’s key is here', async () => {
     await start([]);
     await call.join({ roomId: ROOM });
+    // Streams are pushed once the receive transport exists.
     await until(() => transports.length === 2);
     // As in a browser with encoded transforms; the fake handler has no receivers to transform.
     (call.e2ee as { media: MediaEncryption }).media = jasmine.createSpyObj<MediaEncryption>('media', [

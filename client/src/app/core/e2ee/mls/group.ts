@@ -23,7 +23,8 @@ let suite: Promise<mls.CiphersuiteImpl> | undefined;
 export const ciphersuite = (): Promise<mls.CiphersuiteImpl> => (suite ??= mls.getCiphersuiteImpl(mls.getCiphersuiteFromName(CIPHERSUITE)));
 
 type SignatureKeys = Awaited<ReturnType<mls.CiphersuiteImpl['signature']['keygen']>>;
-let readyKeys: Promise<SignatureKeys> | undefined;
+/** Undefined inside: made in vain (create then makes its own, and fails as it would have). */
+let readyKeys: Promise<SignatureKeys | undefined> | undefined;
 
 /**
  * Makes the next KeyPackage's signature key pair ahead of the join, and
@@ -33,19 +34,21 @@ let readyKeys: Promise<SignatureKeys> | undefined;
  * between the join answer and the KeyPackage the members wait for.
  */
 export function prepareKeys(): void {
-  readyKeys ??= ciphersuite().then(async (cs) => {
-    const keys = await cs.signature.keygen();
-    const placeholder: mls.Credential = { credentialType: 'basic', identity: new Uint8Array(1) };
-    await mls.generateKeyPackageWithKey(placeholder, mls.defaultCapabilities(), mls.defaultLifetime, [], keys, cs);
-    return keys;
-  });
+  readyKeys ??= ciphersuite()
+    .then(async (cs) => {
+      const keys = await cs.signature.keygen();
+      const placeholder: mls.Credential = { credentialType: 'basic', identity: new Uint8Array(1) };
+      await mls.generateKeyPackageWithKey(placeholder, mls.defaultCapabilities(), mls.defaultLifetime, [], keys, cs);
+      return keys;
+    })
+    .catch(() => undefined);
 }
 
 /** The key pair prepareKeys made, once; a new one after that. */
 async function signatureKeys(cs: mls.CiphersuiteImpl): Promise<SignatureKeys> {
   const ready = readyKeys;
   readyKeys = undefined;
-  return (await ready?.catch(() => undefined)) ?? cs.signature.keygen();
+  return (await ready) ?? cs.signature.keygen();
 }
 
 export interface Member extends MemberIdentity {
