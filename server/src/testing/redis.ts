@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createClient } from '@redis/client';
+import { createClient, type RedisClientType } from '@redis/client';
 import { freePort } from './free-port';
 
 /** The shipped configuration; a test only moves it to a free port, its own password and a scratch folder. */
@@ -30,17 +30,13 @@ export async function startRedis(): Promise<TestRedis> {
   child.stdout.on('data', (chunk) => output.push(String(chunk)));
   child.stderr.on('data', (chunk) => output.push(String(chunk)));
   const url = `redis://:${password}@127.0.0.1:${port}`;
-  const client = createClient({ url });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await client.connect();
-      break;
-    } catch (error) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`redis-server did not start: ${output.join('')}`, { cause: error });
-      await new Promise((done) => setTimeout(done, 100));
-    }
+  let client: RedisClientType;
+  try {
+    client = await connectWhenUp(url, () => child.exitCode === null);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`redis-server did not start: ${output.join('')}`, { cause: error });
   }
   return {
     url,
@@ -62,4 +58,24 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A client connected to the Redis at url, once it listens. Each try is a new client that does not retry on its
+ * own: a client that failed once keeps reconnecting by itself, and connecting it again only throws.
+ */
+export async function connectWhenUp(url: string, alive: () => boolean, timeoutMs = 10_000): Promise<RedisClientType> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client: RedisClientType = createClient({ url, socket: { reconnectStrategy: false } });
+    // A refused try is answered by connect's rejection; the event would otherwise be an uncaught error.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      if (Date.now() > deadline || !alive()) throw error;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
 }
