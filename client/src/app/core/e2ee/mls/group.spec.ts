@@ -1,5 +1,5 @@
 import { MlsError } from './errors';
-import { ciphersuite, MlsGroup, prepareKeys, SENDER_SECRET_BYTES, type GroupView, type ProposedCommit } from './group';
+import { MlsGroup, SENDER_SECRET_BYTES, type GroupView, type ProposedCommit } from './group';
 import { deriveLinkKeys, type LinkKeys } from './link-keys';
 import * as mls from './ts-mls';
 
@@ -75,23 +75,6 @@ describe('MlsGroup (MLS with the link’s admission MAC and PSK)', () => {
   async function secretsOf(m: MlsGroup): Promise<string[]> {
     return Promise.all(m.view().members.map(async ({ leaf }) => hex(await m.senderSecret(leaf))));
   }
-
-  it('signs the first KeyPackage with the key pair prepared ahead, and only that one; a member admits it', async () => {
-    const keygen = spyOn((await ciphersuite()).signature, 'keygen').and.callThrough();
-    prepareKeys();
-    const [ada, ben, cem] = [await member('ada'), await member('ben'), await member('cem')];
-    expect(keygen).withContext('one ahead (taken by Ada), then one each for Ben and Cem').toHaveBeenCalledTimes(3);
-    const prepared = await keygen.calls.first().returnValue;
-    const leafKey = (group: MlsGroup) => {
-      const message = mls.decodeMlsMessage(group.keyPackageMessage, 0)![0];
-      return 'keyPackage' in message ? message.keyPackage.leafNode.signaturePublicKey : undefined;
-    };
-    expect(hex(leafKey(ada)!)).toBe(hex(prepared.publicKey));
-    expect([ben, cem].map((group) => hex(leafKey(group)!))).not.toContain(hex(prepared.publicKey));
-    await ben.start();
-    await commit(ben, { add: [ada] });
-    expect(peerIds(expectAgreement([ben, ada]))).toEqual(['ben@0', 'ada@1']);
-  });
 
   it('starts alone at epoch 0, then adds members: everyone agrees on epoch, roster and authenticator', async () => {
     const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((peerId) => member(peerId)));

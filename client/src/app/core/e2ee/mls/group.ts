@@ -20,36 +20,7 @@ const SFRAME_LABEL = 'raum sframe';
 export const SENDER_SECRET_BYTES = 32;
 
 let suite: Promise<mls.CiphersuiteImpl> | undefined;
-export const ciphersuite = (): Promise<mls.CiphersuiteImpl> => (suite ??= mls.getCiphersuiteImpl(mls.getCiphersuiteFromName(CIPHERSUITE)));
-
-type SignatureKeys = Awaited<ReturnType<mls.CiphersuiteImpl['signature']['keygen']>>;
-/** Undefined inside: made in vain (create then makes its own, and fails as it would have). */
-let readyKeys: Promise<SignatureKeys | undefined> | undefined;
-
-/**
- * Makes the next KeyPackage's signature key pair ahead of the join, and
- * makes one throwaway KeyPackage with it: the first use of each primitive
- * (WebCrypto's keys, the suite's code) is many times slower than the next,
- * and this way it is paid while the person looks at their preview, not
- * between the join answer and the KeyPackage the members wait for.
- */
-export function prepareKeys(): void {
-  readyKeys ??= ciphersuite()
-    .then(async (cs) => {
-      const keys = await cs.signature.keygen();
-      const placeholder: mls.Credential = { credentialType: 'basic', identity: new Uint8Array(1) };
-      await mls.generateKeyPackageWithKey(placeholder, mls.defaultCapabilities(), mls.defaultLifetime, [], keys, cs);
-      return keys;
-    })
-    .catch(() => undefined);
-}
-
-/** The key pair prepareKeys made, once; a new one after that. */
-async function signatureKeys(cs: mls.CiphersuiteImpl): Promise<SignatureKeys> {
-  const ready = readyKeys;
-  readyKeys = undefined;
-  return (await ready) ?? cs.signature.keygen();
-}
+const ciphersuite = (): Promise<mls.CiphersuiteImpl> => (suite ??= mls.getCiphersuiteImpl(mls.getCiphersuiteFromName(CIPHERSUITE)));
 
 export interface Member extends MemberIdentity {
   readonly leaf: number;
@@ -130,7 +101,7 @@ export class MlsGroup {
 
   static async create(keys: LinkKeys, identity: MemberIdentity): Promise<MlsGroup> {
     const cs = await ciphersuite();
-    const signing = await signatureKeys(cs);
+    const signing = await cs.signature.keygen();
     const credential: mls.Credential = {
       credentialType: 'basic',
       identity: await credentialIdentity(keys, identity, signing.publicKey),

@@ -2,16 +2,16 @@
 // The MLS worker: this participant's group state and every MLS operation,
 // off the main thread. The page calls it through workerMls().
 import { MlsError } from './errors';
-import { prepareKeys } from './group';
 import { LocalMls } from './local-mls';
 import type { MlsRequest, MlsResponse } from './mls-api';
+import { rehearseJoin } from './rehearsal';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const mls = new LocalMls();
-let queue: Promise<unknown> = Promise.resolve();
-// Workers start before they are needed (a call's while its page shows the preview): so do the keys.
-prepareKeys();
+// Workers start before they are needed (a call's while its page shows the preview): the join is rehearsed then,
+// first in the queue, so that a click during it waits for it instead of sharing the core with it.
+let queue: Promise<unknown> = rehearseJoin().catch(() => undefined);
 
 // One operation at a time, in the order asked: each sees the state the one before left.
 self.onmessage = ({ data }: MessageEvent<MlsRequest>) => {
