@@ -67,6 +67,32 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     expect(camera.readyState).toBe('live');
   });
 
+  it('lets ICE and DTLS start without waiting for the SFU to answer connectTransport', async () => {
+    await start([ADA], 'join');
+    let answerConnect: (() => void) | undefined;
+    server.answer('connectTransport', () => new Promise((resolve) => (answerConnect = () => resolve({}))));
+    await call.join({ roomId: ROOM });
+    await call.setMedia('camera', cameraTrack());
+    // The camera went out (and Ada's streams came in) while the SFU still owed its answer.
+    expect(answerConnect).toBeDefined();
+    expect(server.methods().filter((method) => method === 'connectTransport').length).toBe(2);
+    expect(server.methods().indexOf('connectTransport')).toBeLessThan(server.methods().indexOf('produce'));
+    await until(() => seen[0]?.camera !== undefined);
+    answerConnect?.();
+  });
+
+  it('fails the call, once, when the SFU cannot be given a transport’s DTLS parameters', async () => {
+    await start([ADA], 'join');
+    const failures: string[] = [];
+    call.on('failure', (reason) => failures.push(reason));
+    server.fail('connectTransport', 'not-found', 'no such transport');
+    await call.join({ roomId: ROOM });
+    await until(() => failures.length > 0);
+    expect(failures).toEqual(['server-error']);
+    expect(call.closed).toBeTrue();
+    expect(transports.every((transport) => transport.closed)).toBeTrue();
+  });
+
   it('joins as host with the host link’s key', async () => {
     await start([]);
     await call.join({ roomId: ROOM, hostKey: new Uint8Array(16).fill(7) });

@@ -69,7 +69,10 @@ export class Call {
       () => this.#selfId,
       (knockId, sealed) => openKnock(this.e2ee.link.secret, this.#roomId, knockId, sealed),
     );
-    this.#transports = new TransportPair({ signalling, device, encrypted: e2ee.media !== undefined }, this.#iceRepair);
+    this.#transports = new TransportPair(
+      { signalling, device, encrypted: e2ee.media !== undefined, unconnectable: (error) => this.fail(joinFailure(error)) },
+      this.#iceRepair,
+    );
   }
 
   get participants(): readonly Participant[] {

@@ -10,6 +10,8 @@ export interface TransportSetup {
   readonly ice: Pick<types.TransportOptions, 'iceServers' | 'iceTransportPolicy'>;
   /** Whether frames pass the E2EE worker's transforms. */
   readonly encrypted: boolean;
+  /** The SFU could not be given a transport's DTLS parameters: it never connects, and the call cannot go on. */
+  readonly unconnectable: (error: unknown) => void;
 }
 
 /**
@@ -80,7 +82,7 @@ export class TransportPair {
 /** One of a call's two transports, made on the SFU first and wired to it through signalling. */
 export async function createTransport(
   direction: 'send' | 'recv',
-  { signalling, device, ice, encrypted }: TransportSetup,
+  { signalling, device, ice, encrypted, unconnectable }: TransportSetup,
 ): Promise<types.Transport> {
   const remote = await signalling.request('createTransport', { direction });
   const options: types.TransportOptions = {
@@ -93,10 +95,13 @@ export async function createTransport(
     additionalSettings: encrypted ? ({ encodedInsertableStreams: true } as Partial<RTCConfiguration>) : undefined,
   };
   const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
-  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+  transport.on('connect', ({ dtlsParameters }, callback) => {
+    // ICE and DTLS start without waiting for the answer, which saves the join a round trip. The SFU gets this
+    // before the first DTLS packet almost always (that needs ICE first), and otherwise the browser sends it again.
     signalling
       .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
-      .then(() => callback(), errback);
+      .catch((error: unknown) => transport.closed || unconnectable(error));
+    callback();
   });
   transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
     signalling
