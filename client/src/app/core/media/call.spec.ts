@@ -7,7 +7,17 @@ import { LocalMls } from '../e2ee/mls/local-mls';
 import { newRoomSecret } from '../e2ee/room-secret';
 import { SignallingChannel } from '../signalling/signalling-channel';
 import { QUICK_RECONNECT, type FakeServer } from '../testing/fake-server';
-import { ADA, addProducer, cameraTrack, microphoneTrack, ROOM, serverFor, until, type ScriptedRoom } from '../testing/scripted-room';
+import {
+  ADA,
+  addProducer,
+  cameraTrack,
+  joinedAnswer,
+  microphoneTrack,
+  ROOM,
+  serverFor,
+  until,
+  type ScriptedRoom,
+} from '../testing/scripted-room';
 import { Call } from './call';
 import type { Participant } from './call-types';
 
@@ -68,17 +78,34 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   });
 
   it('lets ICE and DTLS start without waiting for the SFU to answer connectTransport', async () => {
-    await start([ADA], 'join');
+    await start([]);
     let answerConnect: (() => void) | undefined;
     server.answer('connectTransport', () => new Promise((resolve) => (answerConnect = () => resolve({}))));
     await call.join({ roomId: ROOM });
-    await call.setMedia('camera', cameraTrack());
-    // The camera went out (and Ada's streams came in) while the SFU still owed its answer.
-    expect(answerConnect).toBeDefined();
-    expect(server.methods().filter((method) => method === 'connectTransport').length).toBe(2);
+    const sent = call.setMedia('camera', cameraTrack());
+    // The camera goes out while the SFU still owes its answer (which the server gives first: it keeps a socket's order).
+    await until(() => server.methods().includes('produce') && answerConnect !== undefined);
     expect(server.methods().indexOf('connectTransport')).toBeLessThan(server.methods().indexOf('produce'));
+    answerConnect!();
+    await sent;
+  });
+
+  it('asks for both transports right behind the join, without waiting for its answer, and makes them from those answers', async () => {
+    await start([ADA], 'join');
+    let answerJoin: (() => void) | undefined;
+    server.answer('join', () => new Promise((resolve) => (answerJoin = () => resolve(joinedAnswer(room)))));
+    const joining = call.join({ roomId: ROOM });
+    await until(() => server.methods().length === 4);
+    expect(server.methods()).toEqual(['capabilities', 'join', 'createTransport', 'createTransport']);
+    expect(answerJoin).withContext('the join is not answered yet').toBeDefined();
+    answerJoin?.();
+    await joining;
+    await call.setMedia('camera', cameraTrack());
     await until(() => seen[0]?.camera !== undefined);
-    answerConnect?.();
+    expect(server.methods().filter((method) => method === 'createTransport').length)
+      .withContext('not asked again')
+      .toBe(2);
+    expect(transports.map((transport) => transport.direction).sort()).toEqual(['recv', 'send']);
   });
 
   it('fails the call, once, when the SFU cannot be given a transport’s DTLS parameters', async () => {

@@ -127,7 +127,7 @@ export class Call {
     this.listen();
     this.#roomId = roomId;
     await this.prepare();
-    const answer = await this.signalling.request('join', {
+    const joining = this.signalling.request('join', {
       roomId,
       rtpCapabilities: this.device.recvRtpCapabilities as never,
       e2ee: this.e2ee.media !== undefined,
@@ -135,6 +135,8 @@ export class Call {
       ...(hostKey ? { hostKey: toBase64Url(hostKey) } : {}),
       linkProof: await linkProof(this.e2ee.link.secret, roomId),
     });
+    this.#transports.ask();
+    const answer = await joining;
     if (this.#closed) return;
     let joined: Joined;
     if ('knockId' in answer) {

@@ -1,5 +1,5 @@
 import type { Device, types } from 'mediasoup-client';
-import type { MediaSource } from '@raum/protocol';
+import type { MediaSource, RequestResult } from '@raum/protocol';
 import type { SignallingChannel } from '../signalling/signalling-channel';
 import type { IceRepair } from './ice-repair';
 
@@ -14,6 +14,11 @@ export interface TransportSetup {
   readonly unconnectable: (error: unknown) => void;
 }
 
+type Direction = 'send' | 'recv';
+
+/** The SFU's side of a transport, as createTransport answers it. */
+type RemoteTransport = RequestResult<'createTransport'>;
+
 /**
  * A call's send and receive transports, watched for broken connectivity.
  * Streams wait for them (`ready`) while they are being made; after reset()
@@ -26,6 +31,8 @@ export class TransportPair {
   ice: TransportSetup['ice'] = {};
   #ready!: Promise<void>;
   #created: (() => void) | undefined;
+  /** The SFU's side of the pair, asked for ahead (ask()). */
+  #asked: Record<Direction, Promise<RemoteTransport | undefined>> | undefined;
 
   constructor(
     private readonly setup: Omit<TransportSetup, 'ice'>,
@@ -45,15 +52,31 @@ export class TransportPair {
 
   /** Closes the pair there is; until create() finishes, streams wait. Whoever waited before goes on (and finds none). */
   reset(): void {
+    this.#asked = undefined;
     this.close();
     this.#created?.();
     this.#ready = new Promise<void>((resolve) => (this.#created = resolve));
   }
 
+  /**
+   * Asks the SFU for the pair right behind the join, on the same socket,
+   * without waiting for the join's answer: the server handles one socket's
+   * requests in order, so they are made as soon as the join is done, and
+   * create() saves a round trip. When the join did not let us in (a lobby,
+   * a refusal) they are refused, and create() asks again.
+   */
+  ask(): void {
+    const ask = (direction: Direction) =>
+      this.setup.signalling.request('createTransport', { direction }).catch((): RemoteTransport | undefined => undefined);
+    this.#asked = { recv: ask('recv'), send: ask('send') };
+  }
+
   /** Makes the pair; one finished after the call closed (`closed`) is closed at once. */
   async create(closed: () => boolean): Promise<void> {
     const setup = { ...this.setup, ice: this.ice };
-    const [recv, send] = await Promise.all([createTransport('recv', setup), createTransport('send', setup)]);
+    const asked = this.#asked;
+    this.#asked = undefined;
+    const [recv, send] = await Promise.all([createTransport('recv', setup, asked?.recv), createTransport('send', setup, asked?.send)]);
     if (closed()) {
       recv.close();
       send.close();
@@ -79,12 +102,13 @@ export class TransportPair {
   }
 }
 
-/** One of a call's two transports, made on the SFU first and wired to it through signalling. */
-export async function createTransport(
-  direction: 'send' | 'recv',
+/** One of a call's two transports, made on the SFU first (unless it was asked for ahead) and wired to it through signalling. */
+async function createTransport(
+  direction: Direction,
   { signalling, device, ice, encrypted, unconnectable }: TransportSetup,
+  asked?: Promise<RemoteTransport | undefined>,
 ): Promise<types.Transport> {
-  const remote = await signalling.request('createTransport', { direction });
+  const remote = (await asked) ?? (await signalling.request('createTransport', { direction }));
   const options: types.TransportOptions = {
     id: remote.transportId,
     iceParameters: remote.iceParameters as types.IceParameters,

@@ -89,8 +89,10 @@ export class FakeServer {
     this.requests.push(message);
     this.session.lastRequestId = Math.max(this.session.lastRequestId, message.id);
     const handler = this.answers.get(message.method) ?? (() => ({}));
-    // Answers arrive asynchronously, as over a real socket.
-    setTimeout(async () => {
+    // One request at a time, in the order the socket brought them, as the real server handles them; answers arrive
+    // asynchronously, as over a real socket.
+    socket.queue = socket.queue.then(async () => {
+      await new Promise((done) => setTimeout(done));
       try {
         let data = await handler(message.data);
         if (message.method === 'join') data = { ...(data as object), resumeToken: this.newToken() };
@@ -142,6 +144,8 @@ function newSession() {
 export class FakeSocket implements SocketLike {
   readyState = 0;
   readonly closedWith: number[] = [];
+  /** The requests that came over this socket, answered one after the other. */
+  queue: Promise<void> = Promise.resolve();
   private frozen = false;
   private readonly listeners = new Map<string, Array<(event?: any) => void>>();
 

@@ -20,7 +20,7 @@ export interface ScriptedRoom {
   paused: Set<string>;
   /** What the join answer says of the MLS group; 'create' (the default) lets this participant seal chat at once. */
   group?: 'create' | 'join';
-  /** A host switched the lobby on: a join waits (knock id 'me') until the spec sends `admitted`. */
+  /** A host switched the lobby on: a join waits (knock id 'me'), holding nothing, until the spec admits it (admit()). */
   lobby?: boolean;
   /** Who waits in the lobby, as the join answer tells a host. */
   knocks?: Knock[];
@@ -39,6 +39,12 @@ export function joinedAnswer(room: ScriptedRoom): Joined {
     lobby: room.lobby ?? false,
     knocks: room.knocks ?? [],
   };
+}
+
+/** A host lets the one waiting in the lobby in. */
+export function admit(server: FakeServer, room: ScriptedRoom): void {
+  room.lobby = false;
+  server.notify('admitted', joinedAnswer({ ...room, lobby: true }));
 }
 
 /** The consumer the server pushes for one of the room's producers (`newConsumer`). */
@@ -84,7 +90,10 @@ export function serverFor(room: ScriptedRoom): FakeServer {
     }))
     .answer('join', () => (room.lobby ? { knockId: 'me' } : joinedAnswer(room)))
     .answer('knock', () => ({}))
-    .answer('createTransport', ({ direction }: { direction: 'send' | 'recv' }) => transport(direction))
+    .answer('createTransport', ({ direction }: { direction: 'send' | 'recv' }) => {
+      if (room.lobby) throw Object.assign(new Error('join a room first'), { code: 'invalid-state' });
+      return transport(direction);
+    })
     .answer('produce', () => ({ producerId: `mine-${++produced}` }));
   return server;
 }
