@@ -120,8 +120,8 @@ async function createTransport(
   };
   const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
   transport.on('connect', ({ dtlsParameters }, callback) => {
-    // ICE and DTLS start without waiting for the answer, which saves the join a round trip. The SFU gets this
-    // before the first DTLS packet almost always (that needs ICE first), and otherwise the browser sends it again.
+    // ICE and DTLS start without waiting for the answer, which saves the join a round trip: the SFU shakes hands as
+    // soon as ICE is up, and sends nothing until this has come and the browser's certificate matches its fingerprint.
     signalling
       .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
       .catch((error: unknown) => transport.closed || unconnectable(error));
