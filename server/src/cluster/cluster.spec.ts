@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PROTOCOL_VERSION } from '@raum/protocol';
+import { CLOSE_CODES, PROTOCOL_VERSION } from '@raum/protocol';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
@@ -171,6 +171,28 @@ describe('rooms across nodes', () => {
     assert.deepEqual(again.peers, [], 'a fresh room, now at home on the survivor');
     assert.equal(peersOn(nodes[1]), 1);
     await again.client.close();
+  });
+
+  it('closes a relayed socket that stays out of a room past the join timeout: its home node decides, its edge closes it', async () => {
+    const quick = [
+      await startTestServer({ RAUM_REDIS_URL: redis.url, RAUM_JOIN_TIMEOUT_S: '1' }),
+      await startTestServer({ RAUM_REDIS_URL: redis.url, RAUM_JOIN_TIMEOUT_S: '1' }),
+    ];
+    try {
+      const room = newRoom();
+      const ada = await joinVia(quick[0], room);
+      const ben = await joinVia(quick[1], room);
+      assert.deepEqual(relayed(quick[1]), { out: 1, in: 0 }, 'Ben’s socket lands on the other node and is served at home');
+      await ben.client.call('leave', {});
+      const left = Date.now();
+      const { code } = await ben.client.closed;
+      assert.equal(code, CLOSE_CODES.idle);
+      assert.ok(Date.now() - left < 3000, 'closed about a join timeout after leaving');
+      assert.ok(ada.client.open, 'Ada, still in the room, keeps hers');
+      await ada.client.close();
+    } finally {
+      for (const node of quick) await node.close().catch(() => undefined);
+    }
   });
 
   it('refuses a new join with server-busy while Redis is out of reach, rather than opening the meeting on one node only', async () => {

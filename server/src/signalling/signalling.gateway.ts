@@ -346,11 +346,17 @@ export class SignallingGateway implements OnGatewayConnection<WebSocket>, OnModu
         if (open) this.events.silentSockets++;
         continue;
       }
-      // A relayed socket's session is on its home node, which knows whether it is in a room.
-      const idleSince = relay ? undefined : session.idleSince;
-      if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs)
-        connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
+      // A relayed socket's session is on its home node, which knows whether it is in a room (below).
+      if (!relay) this.closeIfIdle(connection, session, now);
     }
+    for (const { connection, session } of this.homes.values()) this.closeIfIdle(connection, session, now);
+  }
+
+  /** A socket whose session has been outside a room for too long is closed (through its edge, when relayed). */
+  private closeIfIdle(connection: SessionSocket, session: Session, now: number): void {
+    const idleSince = session.idleSince;
+    if (idleSince !== undefined && now - idleSince > this.config.timing.joinTimeoutMs)
+      connection.close(CLOSE_CODES.idle, 'join a room or close the connection');
   }
 
   /** One line per fault, without ids or personal data; a storm is summed up, not repeated. */
