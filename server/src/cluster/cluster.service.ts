@@ -4,10 +4,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { RAUM_CONFIG, type RaumConfig } from '../config/config';
 import { parseBusMessage, type BusMessage } from './bus-message';
 
-/** A node's key lives this long unless renewed: a node that died is known as dead within it. */
+/**
+ * A node's key lives this long unless renewed: a node that stops beating (frozen, or cut off from Redis) is known as
+ * dead within it; one whose process ended, at once (IS_ALIVE).
+ */
 const NODE_TTL_MS = 3000;
 const HEARTBEAT_MS = 1000;
-/** A room's claim outlives short Redis hiccups; a dead holder is recognised by its node key, not by this. */
+/** A room's claim outlives short Redis hiccups; a dead holder is recognised as IS_ALIVE tells, not by this. */
 const ROOM_TTL_MS = 30_000;
 /** Node ids are 9 bytes: 12 characters of base64url, which also start every resume token this node hands out. */
 const NODE_ID_BYTES = 9;
@@ -16,12 +19,26 @@ const RESUME_TOKEN_BYTES = 32;
 const CALL_TIMEOUT_MS = 5000;
 
 /**
+ * Lua: whether a node is alive. Its key is there (renewed every second, so
+ * gone NODE_TTL_MS after its last beat) and its process listens on its
+ * channel: Redis drops a subscription as soon as the connection closes, so a
+ * node that crashed or was killed is known as dead at once, not when its key
+ * expires.
+ */
+const IS_ALIVE = `local function alive(key, channel)
+  return redis.call('EXISTS', key) == 1 and redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0
+end`;
+/** KEYS: the node's key; ARGV: its channel. */
+const ALIVE = `${IS_ALIVE}
+return alive(KEYS[1], ARGV[1]) and 1 or 0`;
+
+/**
  * Who holds a room: the holder while its node is alive, else (or when nobody
  * does) this node, atomically, so two nodes never both become its home.
  */
-const CLAIM = `
+const CLAIM = `${IS_ALIVE}
 local holder = redis.call('GET', KEYS[1])
-if holder and redis.call('EXISTS', ARGV[3] .. holder) == 1 then
+if holder and alive(ARGV[3] .. holder, ARGV[4] .. holder) then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return holder
 end
@@ -108,7 +125,7 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     if (!commands) return this.nodeId;
     const holder = await commands.eval(CLAIM, {
       keys: [ROOM_KEY + roomKey(roomId)],
-      arguments: [this.nodeId, String(ROOM_TTL_MS), NODE_KEY],
+      arguments: [this.nodeId, String(ROOM_TTL_MS), NODE_KEY, BUS],
     });
     return String(holder);
   }
@@ -128,7 +145,7 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
   /** Whether `node` is alive now. */
   async alive(node: string): Promise<boolean> {
     if (node === this.nodeId) return true;
-    return (await this.#commands?.exists(NODE_KEY + node)) === 1;
+    return Number(await this.#commands?.eval(ALIVE, aliveArguments(node))) === 1;
   }
 
   /** Calls `gone` once `node` is no longer alive; returns what stops watching. */
@@ -209,10 +226,10 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     try {
       const batch = commands.multi().set(NODE_KEY + this.nodeId, '1', { PX: NODE_TTL_MS });
       for (const room of this.#held) batch.pExpire(ROOM_KEY + room, ROOM_TTL_MS);
-      for (const node of watched) batch.exists(NODE_KEY + node);
+      for (const node of watched) batch.eval(ALIVE, aliveArguments(node));
       const replies = await batch.exec();
       const alive = replies.slice(replies.length - watched.length);
-      watched.forEach((node, index) => Number(alive[index]) === 0 && this.gone(node));
+      watched.forEach((node, index) => Number(alive[index]) !== 1 && this.gone(node));
       if (this.#unreachable) this.logger.warn('Redis is reachable again');
       this.#unreachable = false;
     } catch {
@@ -231,6 +248,11 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     this.#unreachable = true;
     this.logger.warn('Redis cannot be reached; meetings on this node go on, new ones wait for it');
   }
+}
+
+/** ALIVE's keys and arguments for `node`. */
+function aliveArguments(node: string) {
+  return { keys: [NODE_KEY + node], arguments: [BUS + node] };
 }
 
 /** Rooms are known to Redis by a hash: a room link's path is not in it. */

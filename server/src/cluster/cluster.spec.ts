@@ -6,6 +6,7 @@ import { MediaService } from '../media/media.service';
 import { RoomsService } from '../rooms/rooms.service';
 import { SignallingGateway } from '../signalling/signalling.gateway';
 import { audioRtpParameters } from '../testing/media-fixtures';
+import { startClusterNode } from '../testing/cluster-node';
 import { startRedis, type TestRedis } from '../testing/redis';
 import { TestClient } from '../testing/test-client';
 import { startTestServer, type TestServer } from '../testing/test-server';
@@ -171,6 +172,19 @@ describe('rooms across nodes', () => {
     assert.deepEqual(again.peers, [], 'a fresh room, now at home on the survivor');
     assert.equal(peersOn(nodes[1]), 1);
     await again.client.close();
+  });
+
+  it('knows a node whose process died as dead at once, not once its key expires: the first node asked takes its rooms', async () => {
+    const room = newRoom();
+    const crashing = await startClusterNode(redis.url, room);
+    const survivor = nodes[1].app.get(ClusterService);
+    assert.equal(await survivor.homeOf(room), crashing.nodeId, 'the room is at home in the other process');
+    assert.ok(await survivor.alive(crashing.nodeId));
+    await crashing.kill();
+    await until(async () => !(await survivor.alive(crashing.nodeId)), 'the killed node known as dead', 1000);
+    assert.equal(await survivor.homeOf(room), survivor.nodeId, 'the survivor is the room’s home now');
+    const keys = (await redis.contents()).map(({ key }) => key);
+    assert.ok(keys.includes(`raum:node:${crashing.nodeId}`), 'all that before the dead node’s key expired');
   });
 
   it('closes a relayed socket that stays out of a room past the join timeout: its home node decides, its edge closes it', async () => {
