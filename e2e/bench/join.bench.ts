@@ -1,5 +1,5 @@
 import { test } from '@playwright/test';
-import { firstRemoteFrame, joinClicked, watchFirstRemoteFrame } from '../support/first-frame';
+import { firstFrameOfNewcomer, firstRemoteFrame, joinClicked, seenFrom, watchFirstRemoteFrame } from '../support/first-frame';
 import { join, newRoomLink, type Participant } from '../support/participants';
 import { quantile, summary } from './figures';
 
@@ -12,7 +12,7 @@ const noTimes = (): Times => ({ e2ee: { second: [], third: [] }, plain: { second
 test('time from opening a room link, and from the Join click, to the first remote video frame, end-to-end encrypted and not', async ({
   browser,
 }) => {
-  const times = { link: noTimes(), click: noTimes() };
+  const times = { link: noTimes(), click: noTimes(), seen: noTimes() };
   for (let run = 0; run < RUNS; run++) {
     // Alternate which kind goes first, so neither always meets a warmer machine.
     const kinds = run % 2 === 0 ? (['e2ee', 'plain'] as const) : (['plain', 'e2ee'] as const);
@@ -21,6 +21,7 @@ test('time from opening a room link, and from the Join click, to the first remot
       const people: Participant[] = [];
       for (const [index, name] of ['Ada', 'Ben', 'Cem'].entries()) {
         let opened = 0;
+        const seenBefore = index === 0 ? [] : await seenFrom(people[0].page);
         const person = await join(browser, link, name, {
           // Unencrypted baseline: browsers without encoded transforms make a hop-by-hop room.
           withoutEncodedTransforms: kind === 'plain',
@@ -34,20 +35,29 @@ test('time from opening a room link, and from the Join click, to the first remot
         const firstFrame = await firstRemoteFrame(person.page);
         const which = index === 1 ? 'second' : 'third';
         times.link[kind][which].push(firstFrame - opened);
-        times.click[kind][which].push(firstFrame - (await joinClicked(person.page)));
+        const clicked = await joinClicked(person.page);
+        times.click[kind][which].push(firstFrame - clicked);
+        times.seen[kind][which].push((await firstFrameOfNewcomer(people[0].page, seenBefore)) - clicked);
       }
       for (const person of people) await person.context.close();
     }
   }
-  const describe = (from: string, { e2ee, plain }: Times) => [
-    `Time from ${from} to the first remote video frame (loopback, fake camera 1280×720, one machine):`,
+  const describe = (from: string, { e2ee, plain }: Times, to = 'the first remote video frame') => [
+    `Time from ${from} to ${to} (loopback, fake camera 1280×720, one machine):`,
     `  2nd participant, end-to-end encrypted: ${summary(e2ee.second)}`,
     `  2nd participant, unencrypted (hop-by-hop): ${summary(plain.second)}`,
     `  3rd participant, end-to-end encrypted: ${summary(e2ee.third)}`,
     `  3rd participant, unencrypted (hop-by-hop): ${summary(plain.third)}`,
     `  ratio of medians, encrypted / unencrypted: 2nd ${(quantile(e2ee.second, 0.5) / quantile(plain.second, 0.5)).toFixed(2)}, 3rd ${(quantile(e2ee.third, 0.5) / quantile(plain.third, 0.5)).toFixed(2)}`,
   ];
-  console.log([...describe('opening the room link', times.link), ...describe('the Join click', times.click)].join('\n'));
+  console.log(
+    [
+      ...describe('opening the room link', times.link),
+      ...describe('the Join click', times.click),
+      // The other way round: how soon the others see the newcomer.
+      ...describe("a participant's Join click", times.seen, "the first participant's first frame of them"),
+    ].join('\n'),
+  );
   // Every time, so that runs side by side (one build against another) can be pooled.
   console.log(`raw, ms: ${JSON.stringify(times)}`);
 });

@@ -3,11 +3,15 @@ import type { Page } from '@playwright/test';
 declare global {
   interface Window {
     __firstRemoteFrame: Promise<number>;
+    __firstFrameFrom: Record<string, number>;
     __joinClicked?: number;
   }
 }
 
-/** In the page, before the app: the wall-clock time of the Join click and of the first frame any remote tile presents. */
+/**
+ * In the page, before the app: the wall-clock time of the Join click, of the first frame any remote tile presents,
+ * and of the first each participant's tile presents.
+ */
 export function watchFirstRemoteFrame(): void {
   document.addEventListener(
     'click',
@@ -17,12 +21,18 @@ export function watchFirstRemoteFrame(): void {
     },
     true,
   );
+  window.__firstFrameFrom = {};
   window.__firstRemoteFrame = new Promise((resolve) => {
     const watch = () => {
       for (const video of document.querySelectorAll<HTMLVideoElement & { watched?: boolean }>('[data-tile="remote"] video')) {
         if (video.watched) continue;
         video.watched = true;
-        video.requestVideoFrameCallback(() => resolve(Date.now()));
+        video.requestVideoFrameCallback(() => {
+          const now = Date.now();
+          resolve(now);
+          const peerId = video.closest('[data-peer-id]')?.getAttribute('data-peer-id');
+          if (peerId) window.__firstFrameFrom[peerId] ??= now;
+        });
       }
     };
     new MutationObserver(watch).observe(document, { subtree: true, childList: true });
@@ -32,6 +42,20 @@ export function watchFirstRemoteFrame(): void {
 /** When the page presented its first remote frame (it must have been opened with watchFirstRemoteFrame). */
 export function firstRemoteFrame(page: Page): Promise<number> {
   return page.evaluate(() => window.__firstRemoteFrame);
+}
+
+/** Who this page has seen a frame from so far (it must have been opened with watchFirstRemoteFrame). */
+export function seenFrom(page: Page): Promise<string[]> {
+  return page.evaluate(() => Object.keys(window.__firstFrameFrom));
+}
+
+/** When this page presented the first frame of someone not in `seen` (see seenFrom). */
+export async function firstFrameOfNewcomer(page: Page, seen: string[]): Promise<number> {
+  const handle = await page.waitForFunction(
+    (before) => Object.entries(window.__firstFrameFrom).find(([peerId]) => !before.includes(peerId))?.[1],
+    seen,
+  );
+  return (await handle.jsonValue()) as number;
 }
 
 /** When the Join button was clicked, for a page opened with watchFirstRemoteFrame. */
