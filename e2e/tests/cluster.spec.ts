@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { startRedis, type TestRedis } from '../../server/src/testing/redis';
 import { Balancer } from '../support/balancer';
 import { join, mediaPaths, newRoomLink, remoteTiles, securityOf, until, type Participant } from '../support/participants';
@@ -26,14 +26,12 @@ test.afterEach(async () => {
   [people, fronts, nodes, redis] = [[], [], [], undefined];
 });
 
-test('two nodes: people on different nodes meet end-to-end encrypted; the home node killed, the call is back on the survivor; Redis holds nothing personal', async ({
-  browser,
-}) => {
-  test.setTimeout(150_000);
-  redis = await startRedis();
+/** Redis, both nodes and their fronts; Ada through the first node's front (the room's home), Ben through the other's. */
+async function aCallOverTwoNodes(browser: Browser): Promise<{ link: string; ada: Participant; ben: Participant; redis: TestRedis }> {
+  const started = (redis = await startRedis());
   for (const [index, port] of PORTS.entries()) {
     nodes.push(
-      await startRaum('127.0.0.1', port, { RAUM_REDIS_URL: redis.url, RAUM_RTC_PORT: RTC_PORTS[index], RAUM_RESUME_GRACE_S: '10' }),
+      await startRaum('127.0.0.1', port, { RAUM_REDIS_URL: started.url, RAUM_RTC_PORT: RTC_PORTS[index], RAUM_RESUME_GRACE_S: '10' }),
     );
   }
   fronts = [await Balancer.start([PORTS[0], PORTS[1]]), await Balancer.start([PORTS[1], PORTS[0]])];
@@ -44,12 +42,40 @@ test('two nodes: people on different nodes meet end-to-end encrypted; the home n
   await seesDecoding(ada, ['Ben']);
   await seesDecoding(ben, ['Ada']);
   for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}’s badge` }).toBe(E2EE);
+  return { link, ada, ben, redis: started };
+}
+
+/** Both come back as new participants (a tile with the other's name and a new id) and decode each other, end-to-end encrypted. */
+async function backAsNewParticipants(ada: Participant, ben: Participant, before: string[]): Promise<void> {
+  for (const [viewer, other] of [
+    [ada, 'Ben'],
+    [ben, 'Ada'],
+  ] as const) {
+    await until(
+      () => remoteTiles(viewer.page),
+      (tiles) => tiles.some((tile) => tile.name === other && !before.includes(tile.peerId)),
+      `${viewer.name} sees ${other} back`,
+      BACK_WITHIN_MS,
+    );
+    await seesDecoding(viewer, [other]);
+  }
+}
+
+async function peerIdsSeen(ada: Participant, ben: Participant): Promise<string[]> {
+  return [...(await remoteTiles(ada.page)), ...(await remoteTiles(ben.page))].map((tile) => tile.peerId);
+}
+
+test('two nodes: people on different nodes meet end-to-end encrypted; the home node killed, the call is back on the survivor; Redis holds nothing personal', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const { link, ada, ben, redis } = await aCallOverTwoNodes(browser);
   // Each one's media goes to the node their socket is on; the streams cross between the nodes.
   expect(await mediaPorts(ada)).toEqual([RTC_PORTS[0], RTC_PORTS[0]]);
   expect(await mediaPorts(ben)).toEqual([RTC_PORTS[1], RTC_PORTS[1]]);
 
   // Only routing in Redis: no room link, no peer ids, no names, no addresses.
-  const peerIds = [...(await remoteTiles(ada.page)), ...(await remoteTiles(ben.page))].map((tile) => tile.peerId);
+  const peerIds = await peerIdsSeen(ada, ben);
   const roomId = link.split('#')[0]!.split('/').pop()!;
   const contents = await redis.contents();
   expect(contents.map(({ key }) => key.replace(/:[^:]+$/, '')).sort()).toEqual(['raum:node', 'raum:node', 'raum:room']);
@@ -63,23 +89,35 @@ test('two nodes: people on different nodes meet end-to-end encrypted; the home n
   const killedAt = Date.now();
   process.kill(nodes[0]!.pid, 'SIGKILL');
   // Both sessions were on the home: each comes back as a new participant, in the room now at home on the survivor.
-  for (const [viewer, other] of [
-    [ada, 'Ben'],
-    [ben, 'Ada'],
-  ] as const) {
-    await until(
-      () => remoteTiles(viewer.page),
-      (tiles) => tiles.some((tile) => tile.name === other && !peerIds.includes(tile.peerId)),
-      `${viewer.name} sees ${other} back`,
-      BACK_WITHIN_MS,
-    );
-    await seesDecoding(viewer, [other]);
-  }
+  await backAsNewParticipants(ada, ben, peerIds);
   const backAfterMs = Date.now() - killedAt;
   console.log(`back on the survivor ${backAfterMs} ms after the home node was killed`);
   expect(backAfterMs).toBeLessThan(BACK_WITHIN_MS);
   for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}’s badge` }).toBe(E2EE);
   for (const person of people) expect(await mediaPorts(person), `${person.name} on the survivor`).toEqual([RTC_PORTS[1], RTC_PORTS[1]]);
+});
+
+test('two nodes: a meeting another node took over (it took the home for dead) moves there, its people with it, end-to-end encrypted', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const { ada, ben, redis } = await aCallOverTwoNodes(browser);
+  const peerIds = await peerIdsSeen(ada, ben);
+  const contents = await redis.contents();
+  const claim = contents.find(({ key }) => key.startsWith('raum:room:'))!;
+  const other = contents
+    .find(({ key }) => key.startsWith('raum:node:') && !key.endsWith(claim.value))!
+    .key.split(':')
+    .pop()!;
+  // As after a split: the second node found the home dead for a moment, and a newcomer made it the home there.
+  await redis.set(claim.key, other);
+  // The old home sends them over: each comes back as a new participant, in the room at home on the second node.
+  await backAsNewParticipants(ada, ben, peerIds);
+  for (const person of people) await expect.poll(() => securityOf(person.page), { message: `${person.name}’s badge` }).toBe(E2EE);
+  expect((await redis.contents()).filter(({ key }) => key === claim.key).map(({ value }) => value)).toEqual([other]);
+  // Each one's media stays on the node their socket is on.
+  expect(await mediaPorts(ada)).toEqual([RTC_PORTS[0], RTC_PORTS[0]]);
+  expect(await mediaPorts(ben)).toEqual([RTC_PORTS[1], RTC_PORTS[1]]);
 });
 
 /** The SFU ports a person's send and receive transports use. */

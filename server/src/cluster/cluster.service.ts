@@ -44,6 +44,23 @@ if holder and alive(ARGV[3] .. holder, ARGV[4] .. holder) then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return ARGV[1]`;
+/**
+ * Renews this node's claims (KEYS: the rooms it holds; ARGV: its id and the
+ * time to live): a claim that vanished (Redis restarted) is made again; the
+ * indexes of those another node holds now (it took this node for dead) come
+ * back, so that their people move there.
+ */
+const RENEW = `
+local lost = {}
+for index, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if not holder or holder == ARGV[1] then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  else
+    lost[#lost + 1] = index
+  end
+end
+return lost`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 const NODE_KEY = 'raum:node:';
@@ -75,8 +92,10 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
   #commands: Client | undefined;
   #subscriber: Client | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
-  /** Hashed ids of the rooms whose home this node is. */
-  readonly #held = new Set<string>();
+  /** The rooms whose home this node is: their ids, by the hash Redis knows them by. */
+  readonly #held = new Map<string, string>();
+  /** Who is told when another node took one of those over. */
+  readonly #lostListeners = new Set<(roomId: string) => void>();
   /** Other nodes this one relays for, with what to do once each is gone. */
   readonly #watched = new Map<string, Set<() => void>>();
   readonly #listeners = new Set<(message: BusMessage) => void>();
@@ -112,7 +131,7 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     this.#commands = undefined;
     try {
       // Gone at once, not after the key's time: the others re-home this node's rooms when their people come back.
-      await commands.del([NODE_KEY + this.nodeId, ...[...this.#held].map((room) => ROOM_KEY + room)]);
+      await commands.del([NODE_KEY + this.nodeId, ...[...this.#held.keys()].map((room) => ROOM_KEY + room)]);
     } catch {
       // Redis is gone too; the keys expire.
     }
@@ -132,7 +151,7 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
 
   /** A room opened here: its claim is renewed with every heartbeat. */
   hold(roomId: string): void {
-    if (this.enabled) this.#held.add(roomKey(roomId));
+    if (this.enabled) this.#held.set(roomKey(roomId), roomId);
   }
 
   /** A room here closed: its claim goes (if it is still this node's). */
@@ -140,6 +159,15 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     const key = roomKey(roomId);
     if (!this.#held.delete(key)) return;
     void this.#commands?.eval(RELEASE, { keys: [ROOM_KEY + key], arguments: [this.nodeId] }).catch(() => undefined);
+  }
+
+  /**
+   * Calls `listener` with a room this node held that another node took over,
+   * having taken this one for dead (its channel was away for a moment, or it
+   * missed its beats); the room is no longer held here.
+   */
+  onLost(listener: (roomId: string) => void): void {
+    this.#lostListeners.add(listener);
   }
 
   /** Whether `node` is alive now. */
@@ -223,18 +251,25 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
     const commands = this.#commands;
     if (!commands) return;
     const watched = [...this.#watched.keys()];
+    const held = [...this.#held.keys()];
     try {
       const batch = commands.multi().set(NODE_KEY + this.nodeId, '1', { PX: NODE_TTL_MS });
-      for (const room of this.#held) batch.pExpire(ROOM_KEY + room, ROOM_TTL_MS);
+      batch.eval(RENEW, { keys: held.map((room) => ROOM_KEY + room), arguments: [this.nodeId, String(ROOM_TTL_MS)] });
       for (const node of watched) batch.eval(ALIVE, aliveArguments(node));
-      const replies = await batch.exec();
-      const alive = replies.slice(replies.length - watched.length);
+      const [, lost, ...alive] = await batch.exec();
+      for (const index of Array.isArray(lost) ? lost : []) this.lost(held[Number(index) - 1]!);
       watched.forEach((node, index) => Number(alive[index]) !== 1 && this.gone(node));
       if (this.#unreachable) this.logger.warn('Redis is reachable again');
       this.#unreachable = false;
     } catch {
       this.unreachable();
     }
+  }
+
+  private lost(room: string): void {
+    const roomId = this.#held.get(room);
+    if (roomId === undefined || !this.#held.delete(room)) return;
+    for (const listener of this.#lostListeners) listener(roomId);
   }
 
   private gone(node: string): void {

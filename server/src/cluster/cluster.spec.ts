@@ -187,6 +187,48 @@ describe('rooms across nodes', () => {
     assert.ok(keys.includes(`raum:node:${crashing.nodeId}`), 'all that before the dead node’s key expired');
   });
 
+  it('claims its rooms again when Redis lost the claims (a restart): a newcomer on another node still meets the people there', async () => {
+    const room = newRoom();
+    const before = new Set((await redis.contents()).map(({ key }) => key));
+    const ada = await joinVia(nodes[0], room);
+    const [claim] = (await redis.contents()).filter(({ key }) => key.startsWith('raum:room:') && !before.has(key));
+    await redis.delete(claim!.key);
+    const home = nodes[0].app.get(ClusterService).nodeId;
+    await until(
+      async () => (await redis.contents()).some(({ key, value }) => key === claim!.key && value === home),
+      'the claim made again',
+    );
+    const ben = await joinVia(nodes[1], room);
+    assert.deepEqual(
+      ben.peers.map((other) => other.peerId),
+      [ada.peerId],
+    );
+    await Promise.all([ada.client.close(), ben.client.close()]);
+  });
+
+  it('sends the people of a room that another node took over (it took this one for dead) there: their sessions end, their sockets close as when a server goes away', async () => {
+    const room = newRoom();
+    const before = new Set((await redis.contents()).map(({ key }) => key));
+    const [here, there] = [peersOn(nodes[0]), peersOn(nodes[1])];
+    const ada = await joinVia(nodes[0], room);
+    const [claim] = (await redis.contents()).filter(({ key }) => key.startsWith('raum:room:') && !before.has(key));
+    assert.equal(claim?.value, nodes[0].app.get(ClusterService).nodeId, 'Ada’s node is the room’s home');
+    // As after a split: the other node found this one dead for a moment, and a newcomer made it the home there.
+    await redis.set(claim!.key, nodes[1].app.get(ClusterService).nodeId);
+    await until(() => !ada.client.open, 'Ada’s socket closed', 5000);
+    const { code } = await ada.client.closed;
+    assert.equal(code, CLOSE_CODES.goingAway, 'Ada is told to come back');
+    assert.equal(peersOn(nodes[0]), here, 'the room here is gone');
+    const stale = await TestClient.connect(nodes[0].wsUrl);
+    const resumed = await stale.request('resume', { token: ada.resumeToken, lastSeq: ada.client.seq, protocolVersion: PROTOCOL_VERSION });
+    assert.equal(resumed.error?.code, 'resume-failed', 'her session is over');
+    await stale.close();
+    const again = await joinVia(nodes[0], room);
+    assert.equal(peersOn(nodes[1]), there + 1, 'she joins again where the room is at home now');
+    assert.equal(peersOn(nodes[0]), here);
+    await again.client.close();
+  });
+
   it('closes a relayed socket that stays out of a room past the join timeout: its home node decides, its edge closes it', async () => {
     const quick = [
       await startTestServer({ RAUM_REDIS_URL: redis.url, RAUM_JOIN_TIMEOUT_S: '1' }),

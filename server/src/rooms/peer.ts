@@ -15,11 +15,17 @@ import type { SfuConsumer, SfuProducer, SfuRouter, SfuTransport } from '../media
 /** How the room reaches this participant's socket; the peer knows nothing of WebSockets. */
 export type Notify = <M extends NotificationMethod>(method: M, data: NotificationData<M>) => void;
 
+/** Why a participant's session was ended from the room's side (PeerLink.dismiss). */
+export type Dismissal = 'ended' | 'moved';
+
 /** How the room reaches the participant behind a peer: tells them something, or ends their session. */
 export interface PeerLink {
   readonly notify: Notify;
-  /** Their session is over (a host removed them, or ended the meeting): they are out of the room and cannot resume. */
-  readonly dismiss: () => void;
+  /**
+   * Their session is over, and they are out of the room and cannot resume: a host removed them or ended the meeting
+   * ('ended'), or the meeting's home is another node now ('moved': they join again there by themselves).
+   */
+  readonly dismiss: (why: Dismissal) => void;
   /** A host let them in from the lobby: they are in the room now, as after a join. */
   readonly admitted: (entry: Entered) => void;
   /** Cluster mode: the node their socket is on, when it is another one (their media goes there too). */
@@ -103,8 +109,8 @@ export class Peer {
     return this.link.edge?.();
   }
 
-  dismiss(): void {
-    this.link.dismiss();
+  dismiss(why: Dismissal = 'ended'): void {
+    this.link.dismiss(why);
   }
 
   admitted(entry: Entered): void {

@@ -331,6 +331,16 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const [from, keyPackage] of restart.keyPackages) creator.notify('keyPackage', { from, keyPackage });
   }
 
+  /**
+   * Another node is this meeting's home now (it took this one for dead): everyone here, the lobby included, is sent
+   * there (they join again by themselves), and the room closes.
+   */
+  moveAway(): void {
+    for (const waiting of this.#lobby.drain()) waiting.peer.dismiss('moved');
+    for (const peer of [...this.#peers.values()]) peer.dismiss('moved');
+    this.close();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -32,6 +32,12 @@ export class RoomsService {
       incomingBitrate: config.limits.incomingBitrate,
       consumers: (config.maxPeersPerRoom - 1) * Object.keys(SOURCE_KIND).length,
     };
+    cluster.onLost((roomId) => {
+      const room = this.#rooms.get(roomId);
+      if (!room) return;
+      this.logger.warn('another node took over a meeting held here; its people join again there');
+      room.moveAway();
+    });
   }
 
   get draining(): boolean {

@@ -18,7 +18,7 @@ import { InvalidStateError, RaumError, UpgradeRequiredError } from '../common/er
 import type { RaumConfig } from '../config/config';
 import type { MediaService } from '../media/media.service';
 import { isHostKeyOf } from '../rooms/host-link';
-import type { Entered, Peer } from '../rooms/peer';
+import type { Dismissal, Entered, Peer } from '../rooms/peer';
 import type { Room } from '../rooms/room';
 import type { RoomsService } from '../rooms/rooms.service';
 import { TokenBucket } from './rate-limits';
@@ -258,11 +258,15 @@ export class Session {
     if (!this.#handshake.take()) throw new RaumError('rate-limited', 'too many KeyPackages and commits; wait a moment');
   }
 
-  /** The meeting ended for this participant: told already, it is out of the room, and its socket closes. */
-  private dismiss(): void {
+  /**
+   * The meeting ended for this participant (told already), or moved to another node: it is out of the room, and its
+   * socket closes; after a move, as when the server goes away, so that the client comes back and joins again.
+   */
+  private dismiss(why: Dismissal): void {
     const connection = this.#connection;
     this.end();
-    connection?.close(CLOSE_CODES.normal, 'the meeting ended');
+    if (why === 'moved') connection?.close(CLOSE_CODES.goingAway, 'the meeting moved; join again');
+    else connection?.close(CLOSE_CODES.normal, 'the meeting ended');
   }
 
   /** Fresh TURN credentials before the current ones expire, for as long as the session lasts. */
@@ -304,7 +308,7 @@ export class Session {
       const host = hostKey !== undefined;
       const { room, peer, entered } = await this.context.rooms.join(roomId, { e2ee, requireE2ee, host, linkProof }, capabilities, {
         notify: (method, data) => this.notify(method, data),
-        dismiss: () => this.dismiss(),
+        dismiss: (why) => this.dismiss(why),
         admitted: (entry) => this.admitted(entry),
         edge: () => this.#connection?.edge,
       });

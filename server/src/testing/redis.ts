@@ -13,6 +13,10 @@ export interface TestRedis {
   readonly url: string;
   /** Every key with its value (and its time to live in ms, -1 for none), as an operator's SCAN would show them. */
   contents(): Promise<Array<{ key: string; value: string; ttlMs: number }>>;
+  /** Writes a key, keeping its time to live, as another node would (a test's way to stage what happened elsewhere). */
+  set(key: string, value: string): Promise<void>;
+  /** Drops a key, as a restart of Redis would. */
+  delete(key: string): Promise<void>;
   /** Files Redis wrote into its folder (none, with persistence off). */
   files(): string[];
   stop(): Promise<void>;
@@ -46,6 +50,12 @@ export async function startRedis(): Promise<TestRedis> {
         for (const key of keys) found.push({ key, value: String(await client.get(key)), ttlMs: await client.pTTL(key) });
       }
       return found;
+    },
+    async set(key, value) {
+      await client.set(key, value, { expiration: 'KEEPTTL' });
+    },
+    async delete(key) {
+      await client.del(key);
     },
     files: () => readdirSync(dir),
     async stop() {
