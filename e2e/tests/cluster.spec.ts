@@ -28,6 +28,7 @@ test.afterEach(async () => {
 
 /** Redis, both nodes and their fronts; Ada through the first node's front (the room's home), Ben through the other's. */
 async function aCallOverTwoNodes(browser: Browser): Promise<{ link: string; ada: Participant; ben: Participant; redis: TestRedis }> {
+  // Kept in the file's `redis` too, for afterEach to stop.
   const started = (redis = await startRedis());
   for (const [index, port] of PORTS.entries()) {
     nodes.push(
@@ -45,7 +46,7 @@ async function aCallOverTwoNodes(browser: Browser): Promise<{ link: string; ada:
   return { link, ada, ben, redis: started };
 }
 
-/** Both come back as new participants (a tile with the other's name and a new id) and decode each other, end-to-end encrypted. */
+/** Both come back as new participants (a tile with the other's name and a new id) and decode each other. */
 async function backAsNewParticipants(ada: Participant, ben: Participant, before: string[]): Promise<void> {
   for (const [viewer, other] of [
     [ada, 'Ben'],
@@ -61,6 +62,7 @@ async function backAsNewParticipants(ada: Participant, ben: Participant, before:
   }
 }
 
+/** The ids Ada and Ben know each other by now. */
 async function peerIdsSeen(ada: Participant, ben: Participant): Promise<string[]> {
   return [...(await remoteTiles(ada.page)), ...(await remoteTiles(ben.page))].map((tile) => tile.peerId);
 }

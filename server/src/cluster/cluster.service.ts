@@ -268,7 +268,8 @@ export class ClusterService implements OnModuleInit, OnModuleDestroy {
 
   private lost(room: string): void {
     const roomId = this.#held.get(room);
-    if (roomId === undefined || !this.#held.delete(room)) return;
+    if (roomId === undefined) return;
+    this.#held.delete(room);
     for (const listener of this.#lostListeners) listener(roomId);
   }
 
