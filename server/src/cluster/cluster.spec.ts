@@ -48,6 +48,15 @@ describe('rooms across nodes', () => {
     return { client, ...(joined as { peerId: string; resumeToken: string; peers: Array<{ peerId: string }> }) };
   }
 
+  /** Ada opens a new room through `node`; with the room's claim in Redis, the one key her join added. */
+  async function joinWithClaim(node: TestServer, roomId: string) {
+    const before = new Set((await redis.contents()).map(({ key }) => key));
+    const ada = await joinVia(node, roomId);
+    const claim = (await redis.contents()).find(({ key }) => key.startsWith('raum:room:') && !before.has(key));
+    assert.ok(claim, 'the room is claimed in Redis');
+    return { ada, claim };
+  }
+
   it('puts people whose sockets land on different nodes into one room on its home node; their media stays where they landed and crosses over SRTP pipes', async () => {
     const room = newRoom();
     const ada = await joinVia(nodes[0], room);
@@ -189,32 +198,27 @@ describe('rooms across nodes', () => {
 
   it('claims its rooms again when Redis lost the claims (a restart): a newcomer on another node still meets the people there', async () => {
     const room = newRoom();
-    const before = new Set((await redis.contents()).map(({ key }) => key));
-    const ada = await joinVia(nodes[0], room);
-    const [claim] = (await redis.contents()).filter(({ key }) => key.startsWith('raum:room:') && !before.has(key));
-    await redis.delete(claim!.key);
+    const { ada, claim } = await joinWithClaim(nodes[0], room);
+    await redis.delete(claim.key);
     const home = nodes[0].app.get(ClusterService).nodeId;
-    await until(
-      async () => (await redis.contents()).some(({ key, value }) => key === claim!.key && value === home),
-      'the claim made again',
-    );
+    await until(async () => (await redis.contents()).some(({ key, value }) => key === claim.key && value === home), 'the claim made again');
     const ben = await joinVia(nodes[1], room);
     assert.deepEqual(
       ben.peers.map((other) => other.peerId),
       [ada.peerId],
     );
+    // Out of the room before the next test counts who is on each node.
+    for (const person of [ada, ben]) await person.client.call('leave', {});
     await Promise.all([ada.client.close(), ben.client.close()]);
   });
 
   it('sends the people of a room that another node took over (it took this one for dead) there: their sessions end, their sockets close as when a server goes away', async () => {
     const room = newRoom();
-    const before = new Set((await redis.contents()).map(({ key }) => key));
     const [here, there] = [peersOn(nodes[0]), peersOn(nodes[1])];
-    const ada = await joinVia(nodes[0], room);
-    const [claim] = (await redis.contents()).filter(({ key }) => key.startsWith('raum:room:') && !before.has(key));
-    assert.equal(claim?.value, nodes[0].app.get(ClusterService).nodeId, 'Ada’s node is the room’s home');
+    const { ada, claim } = await joinWithClaim(nodes[0], room);
+    assert.equal(claim.value, nodes[0].app.get(ClusterService).nodeId, 'Ada’s node is the room’s home');
     // As after a split: the other node found this one dead for a moment, and a newcomer made it the home there.
-    await redis.set(claim!.key, nodes[1].app.get(ClusterService).nodeId);
+    await redis.set(claim.key, nodes[1].app.get(ClusterService).nodeId);
     await until(() => !ada.client.open, 'Ada’s socket closed', 5000);
     const { code } = await ada.client.closed;
     assert.equal(code, CLOSE_CODES.goingAway, 'Ada is told to come back');
