@@ -133,6 +133,10 @@ test.describe('choosing devices', () => {
       await joinNow(ben, locale);
 
       await expect(ben.page.getByRole('group', { name: 'Ada', exact: true })).toBeVisible();
+      // The tile shows as soon as Ben is in; Ada's camera reaches it a moment later, once its stream is pushed.
+      await expect
+        .poll(async () => (await remoteTiles(ben.page))[0]?.videoTrackId, { message: 'Ada’s camera on her tile', timeout: SLOW })
+        .toBeTruthy();
       const [before] = await remoteTiles(ben.page);
       expect(before.videoTrackId).toBeTruthy();
       await expect
