@@ -13,6 +13,8 @@
 //         MLS worker (e2e/bench/mls.bench.ts)
 //   layers  a phone in a 6-person call: bitrate received and frames decoded with the
 //         layers its tiles ask for, against every tile in full (e2e/bench/layers.bench.ts)
+//   sending  a 3-person call of laptops: each sender's encoder time, video bitrate sent
+//         and frames encoded per layer, once the call has settled (e2e/bench/sending.bench.ts)
 //   remove  a host removes someone: time until that person's keys decode nothing new
 //         (e2e/bench/remove.bench.ts)
 //   lobby   a host admits someone from the lobby: time until their first frame
@@ -73,9 +75,24 @@ function benchInPlaywright(root, env, name) {
   if (result.status !== 0) throw new Error(`the ${name} benchmark failed`);
 }
 
+const IN_PLAYWRIGHT = [
+  'join',
+  'e2ee',
+  'mls',
+  'soak',
+  'load',
+  'recovery',
+  'layers',
+  'sending',
+  'remove',
+  'lobby',
+  'rtp',
+  'signalling',
+  'bigroom',
+];
+
 export async function runBench(name, { root, env }) {
-  if (['join', 'e2ee', 'mls', 'soak', 'load', 'recovery', 'layers', 'remove', 'lobby', 'rtp', 'signalling', 'bigroom'].includes(name))
-    return benchInPlaywright(root, env, name);
+  if (IN_PLAYWRIGHT.includes(name)) return benchInPlaywright(root, env, name);
   if (name === 'size') return benchSize(root);
-  throw new Error('usage: bench join | e2ee | mls | soak | load | recovery | layers | remove | lobby | rtp | signalling | bigroom | size');
+  throw new Error(`usage: bench ${[...IN_PLAYWRIGHT, 'size'].join(' | ')}`);
 }

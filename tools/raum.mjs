@@ -176,7 +176,7 @@ function start(env) {
 async function main(command, args) {
   if (!(command in PACKAGES)) {
     say(
-      'usage: node tools/raum.mjs start | build | test | bench <join|e2ee|mls|soak|load|recovery|layers|remove|lobby|rtp|signalling|size>',
+      'usage: node tools/raum.mjs start | build | test | bench <join|e2ee|mls|soak|load|recovery|layers|sending|remove|lobby|rtp|signalling|bigroom|size>',
     );
     process.exit(2);
   }

@@ -1,5 +1,12 @@
 import { test } from '@playwright/test';
-import { firstFrameOfNewcomer, firstRemoteFrame, joinClicked, seenFrom, watchFirstRemoteFrame } from '../support/first-frame';
+import {
+  firstFrameOfNewcomer,
+  firstRemoteFrame,
+  firstSharpFrame,
+  joinClicked,
+  seenFrom,
+  watchFirstRemoteFrame,
+} from '../support/first-frame';
 import { join, newRoomLink, type Participant } from '../support/participants';
 import { quantile, summary } from './figures';
 
@@ -12,7 +19,7 @@ const noTimes = (): Times => ({ e2ee: { second: [], third: [] }, plain: { second
 test('time from opening a room link, and from the Join click, to the first remote video frame, end-to-end encrypted and not', async ({
   browser,
 }) => {
-  const times = { link: noTimes(), click: noTimes(), seen: noTimes() };
+  const times = { link: noTimes(), click: noTimes(), sharp: noTimes(), seen: noTimes() };
   for (let run = 0; run < RUNS; run++) {
     // Alternate which kind goes first, so neither always meets a warmer machine.
     const kinds = run % 2 === 0 ? (['e2ee', 'plain'] as const) : (['plain', 'e2ee'] as const);
@@ -37,6 +44,7 @@ test('time from opening a room link, and from the Join click, to the first remot
         times.link[kind][which].push(firstFrame - opened);
         const clicked = await joinClicked(person.page);
         times.click[kind][which].push(firstFrame - clicked);
+        times.sharp[kind][which].push((await firstSharpFrame(person.page)) - clicked);
         times.seen[kind][which].push((await firstFrameOfNewcomer(people[0].page, seenBefore)) - clicked);
       }
       for (const person of people) await person.context.close();
@@ -54,6 +62,7 @@ test('time from opening a room link, and from the Join click, to the first remot
     [
       ...describe('opening the room link', times.link),
       ...describe('the Join click', times.click),
+      ...describe('the Join click', times.sharp, 'the first remote frame in the layer its tile asked for'),
       // The other way round: how soon the others see the newcomer.
       ...describe("a participant's Join click", times.seen, "the first participant's first frame of them"),
     ].join('\n'),

@@ -4,13 +4,15 @@ declare global {
   interface Window {
     __firstRemoteFrame: Promise<number>;
     __firstFrameFrom: Record<string, number>;
+    __firstSharpFrame: Promise<number>;
     __joinClicked?: number;
   }
 }
 
 /**
  * In the page, before the app: the wall-clock time of the Join click, of the first frame any remote tile presents,
- * and of the first each participant's tile presents.
+ * of the first each participant's tile presents, and of the first a tile presents in the layer it asked for (a
+ * camera's first frame may come in a smaller one while the sender starts the larger).
  */
 export function watchFirstRemoteFrame(): void {
   document.addEventListener(
@@ -22,6 +24,13 @@ export function watchFirstRemoteFrame(): void {
     true,
   );
   window.__firstFrameFrom = {};
+  let sharp: (at: number) => void;
+  window.__firstSharpFrame = new Promise((resolve) => (sharp = resolve));
+  // The frame width of the layer a tile this wide asks for, from a 1280×720 camera (as the client's layerFor).
+  const layerWidth = (video: HTMLVideoElement) => {
+    const pixels = video.getBoundingClientRect().width * devicePixelRatio;
+    return pixels <= 360 ? 320 : pixels <= 720 ? 640 : 1280;
+  };
   window.__firstRemoteFrame = new Promise((resolve) => {
     const watch = () => {
       for (const video of document.querySelectorAll<HTMLVideoElement & { watched?: boolean }>('[data-tile="remote"] video')) {
@@ -33,10 +42,20 @@ export function watchFirstRemoteFrame(): void {
           const peerId = video.closest('[data-peer-id]')?.getAttribute('data-peer-id');
           if (peerId) window.__firstFrameFrom[peerId] ??= now;
         });
+        const untilSharp = (_: number, frame: VideoFrameCallbackMetadata) => {
+          if (frame.width >= layerWidth(video)) sharp(Date.now());
+          else video.requestVideoFrameCallback(untilSharp);
+        };
+        video.requestVideoFrameCallback(untilSharp);
       }
     };
     new MutationObserver(watch).observe(document, { subtree: true, childList: true });
   });
+}
+
+/** When the page presented its first remote frame in the layer its tile asked for (see watchFirstRemoteFrame). */
+export function firstSharpFrame(page: Page): Promise<number> {
+  return page.evaluate(() => window.__firstSharpFrame);
 }
 
 /** When the page presented its first remote frame (it must have been opened with watchFirstRemoteFrame). */

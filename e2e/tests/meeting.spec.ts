@@ -90,6 +90,30 @@ function lumaGrid(page: Page, selector: string | undefined): Promise<number[]> {
   }, selector);
 }
 
+/** The frame widths of the camera layers the page encodes now: those whose encoded frames grow over a second. */
+async function layersEncoded(page: Page): Promise<number[]> {
+  const sample = () =>
+    page.evaluate(async () => {
+      const layers: Record<string, { frames: number; width: number }> = {};
+      for (const connection of window.__peerConnections) {
+        if (connection.connectionState === 'closed') continue;
+        (await connection.getStats()).forEach((report) => {
+          if (report.type === 'outbound-rtp' && report.kind === 'video') {
+            layers[report.id] = { frames: report.framesEncoded ?? 0, width: report.frameWidth ?? 0 };
+          }
+        });
+      }
+      return layers;
+    });
+  const before = await sample();
+  await page.waitForTimeout(1000);
+  const after = await sample();
+  return Object.entries(after)
+    .filter(([id, layer]) => layer.frames > (before[id]?.frames ?? 0))
+    .map(([, layer]) => layer.width)
+    .sort((a, b) => a - b);
+}
+
 const meanDifference = (a: number[], b: number[]) => a.reduce((sum, value, index) => sum + Math.abs(value - b[index]), 0) / a.length;
 
 test.describe('everything a meeting needs', () => {
@@ -247,7 +271,9 @@ test.describe('everything a meeting needs', () => {
     }
   });
 
-  test('a small tile gets the low simulcast layer, a large one the high; a hidden page decodes nothing', async ({ browser }) => {
+  test('a small tile gets the low simulcast layer, a large one the high, and the sender encodes no more; a hidden page decodes nothing', async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     const room = newRoomLink();
     const ada = await joinIn(browser, room, 'Ada', 'en-US');
@@ -275,12 +301,26 @@ test.describe('everything a meeting needs', () => {
 
     await ben.page.setViewportSize({ width: 1920, height: 1080 });
     const large = await until(widthAt, (width) => width >= 640, 'a large tile receives the high layer', 30_000);
+    const encodedLarge = await until(
+      () => layersEncoded(ada.page),
+      (widths) => widths.length > 1,
+      'Ada encodes a larger layer while Ben shows her large',
+      30_000,
+    );
     // Two tiles side by side in a small window: each about 330 pixels wide, still on screen.
     await ben.page.setViewportSize({ width: 700, height: 500 });
     await expect(tile(ben.page, 'Ada')).toBeInViewport();
     const small = await until(widthAt, (width) => width > 0 && width <= 320, 'a small tile receives the low layer', 30_000);
-    test.info().annotations.push({ type: 'figures', description: JSON.stringify({ large, small }) });
+    // Nobody shows the larger layers now: a few seconds later Ada's browser no longer encodes them.
+    const encodedSmall = await until(
+      () => layersEncoded(ada.page),
+      (widths) => widths.length === 1,
+      'Ada encodes only her smallest layer once nobody shows more',
+      30_000,
+    );
+    test.info().annotations.push({ type: 'figures', description: JSON.stringify({ large, small, encodedLarge, encodedSmall }) });
     expect(large, 'the large tile’s layer against the small one’s (frame widths)').toBeGreaterThanOrEqual(2 * small);
+    expect(encodedSmall[0], 'the layer Ada still encodes is her smallest').toBeLessThanOrEqual(Math.min(...encodedLarge));
 
     // The page goes to the background: the SFU stops sending, nothing is decoded; back, and it is.
     const setVisibility = (state: 'hidden' | 'visible') =>

@@ -22,7 +22,7 @@ import * as v from 'valibot';
  * addresses of other participants are ever part of a message (no P2P).
  */
 
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 
 /** WebSocket close codes either side acts on. */
 export const CLOSE_CODES = {
@@ -324,6 +324,12 @@ export const notifications = {
     rtpParameters: RtpParameters,
     producerPaused: v.boolean(),
   }),
+  /**
+   * The largest simulcast layer of this participant's camera that anyone
+   * shows: encode up to it (0, the smallest, always), and none above. A
+   * camera starts in all its layers.
+   */
+  sendLayers: v.object({ producerId: id, spatialLayer: SpatialLayer }),
   producerClosed: v.object({ peerId: id, producerId: id }),
   producerPaused: v.object({ peerId: id, producerId: id }),
   producerResumed: v.object({ peerId: id, producerId: id }),

@@ -9,6 +9,7 @@ import { GroupLedger, type Restart } from './group-ledger';
 import { Lobby, type Waiting } from './lobby';
 import { Peer, producerInfo, type Entered } from './peer';
 import { RoomRouters, type ClusterMedia, type RoomPlacement } from './room-routers';
+import { SentLayers } from './sent-layers';
 
 type RoomEvents = {
   close: [];
@@ -38,6 +39,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #routers: RoomRouters;
   /** Where each peer's transports are, from its first transport on. */
   readonly #placements = new Map<Peer, Promise<RoomPlacement>>();
+  /** Which layers of each camera anyone shows, and so which its sender encodes. */
+  readonly sentLayers = new SentLayers();
 
   constructor(
     media: MediaService,
@@ -263,8 +266,9 @@ export class Room extends EventEmitter<RoomEvents> {
     return undefined;
   }
 
-  /** Tells everyone else of a new producer, and gives each who receives a consumer of it. */
-  announceProducer(owner: Peer, producer: Parameters<typeof producerInfo>[0]): void {
+  /** Tells everyone else of a new producer (sent in `layers` simulcast layers), and gives each who receives a consumer of it. */
+  announceProducer(owner: Peer, producer: Parameters<typeof producerInfo>[0], layers: number): void {
+    this.sentLayers.addSender(producer, layers, (spatialLayer) => owner.notify('sendLayers', { producerId: producer.id, spatialLayer }));
     this.broadcast(owner, 'producerAdded', { peerId: owner.id, producer: producerInfo(producer) });
     for (const peer of this.#peers.values()) if (peer !== owner && peer.receiving) void this.push(peer, { owner, producer });
   }
@@ -286,6 +290,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private async push(peer: Peer, found: { owner: Peer; producer: SfuProducer }): Promise<void> {
     try {
       const consumer = await this.consume(peer, found);
+      this.sentLayers.addViewer(consumer, found.producer.id);
       peer.notify('newConsumer', {
         consumerId: consumer.id,
         producerId: found.producer.id,

@@ -146,4 +146,25 @@ describe('streams and what each receiver asks of them', () => {
     assert.deepEqual(consumer.preferredLayers, { spatialLayer: 1, temporalLayer: 0 }, 'a refused request changed nothing');
     await Promise.all([ada.client.close(), ben.client.close()]);
   });
+
+  it('asks a camera’s sender for the layers its viewers show: a smaller one after a while, a larger one at once', async () => {
+    const room = newRoom();
+    const { ada, producerId } = await cameraIn(room, simulcast(9000));
+    const sendLayers = () =>
+      ada.client.received.filter((message) => message.method === 'sendLayers').map((message) => message.data.spatialLayer);
+    const ben = await joined(room, 'recv');
+    const forBen = await ben.client.pushed(producerId);
+    await ben.client.call('setPreferredLayers', { consumerId: forBen.consumerId, spatialLayer: 1 });
+    await ben.client.call('resumeConsumer', { consumerId: forBen.consumerId });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(sendLayers(), [], 'all three are kept for a while');
+    await ada.client.notification('sendLayers', (data) => data.producerId === producerId && data.spatialLayer === 1, 5000);
+    // Cem shows Ada in full (he names no layer): at once.
+    const cem = await joined(room, 'recv');
+    const forCem = await cem.client.pushed(producerId);
+    await cem.client.call('resumeConsumer', { consumerId: forCem.consumerId });
+    await ada.client.notification('sendLayers', (data) => data.spatialLayer === 2);
+    assert.deepEqual(sendLayers(), [1, 2]);
+    await Promise.all([ada.client.close(), ben.client.close(), cem.client.close()]);
+  });
 });

@@ -48,7 +48,7 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
       const producer = await mediasoupCall(() =>
         peer.produce(transportId, kind, source, rtpParameters as types.RtpParameters, paused ?? false),
       );
-      room.announceProducer(peer, producer);
+      room.announceProducer(peer, producer, rtpParameters.encodings?.length ?? 1);
       return { producerId: producer.id };
     },
 
@@ -72,22 +72,28 @@ export function mediaRequests(joinedRoom: () => Membership): Pick<Handlers, Medi
     },
 
     resumeConsumer: async ({ consumerId }) => {
-      const consumer = joinedRoom().peer.consumer(consumerId);
+      const { room, peer } = joinedRoom();
+      const consumer = peer.consumer(consumerId);
       await mediasoupCall(() => consumer.resume());
+      room.sentLayers.show(consumer.id, true);
       return {};
     },
 
     pauseConsumer: async ({ consumerId }) => {
-      const consumer = joinedRoom().peer.consumer(consumerId);
+      const { room, peer } = joinedRoom();
+      const consumer = peer.consumer(consumerId);
       await mediasoupCall(() => consumer.pause());
+      room.sentLayers.show(consumer.id, false);
       return {};
     },
 
     setPreferredLayers: async ({ consumerId, spatialLayer }) => {
-      const consumer = joinedRoom().peer.consumer(consumerId);
+      const { room, peer } = joinedRoom();
+      const consumer = peer.consumer(consumerId);
       // Single-layer streams (audio, a screen) have no layers to choose: nothing to do.
       if (consumer.type === 'simulcast' || consumer.type === 'svc') {
         await mediasoupCall(() => consumer.setPreferredLayers({ spatialLayer }));
+        room.sentLayers.prefer(consumer.id, spatialLayer);
       }
       return {};
     },

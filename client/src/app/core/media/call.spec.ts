@@ -27,6 +27,7 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
   let call: Call;
   let seen: readonly Participant[];
   let transports: types.Transport[];
+  let producers: types.Producer[];
 
   async function start(peers: PeerInfo[], group: 'create' | 'join' = 'create'): Promise<void> {
     const paused = peers.flatMap((peer) => peer.producers.filter((producer) => producer.paused).map((producer) => producer.producerId));
@@ -37,7 +38,11 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
     const e2ee = new E2eeSession(newRoomSecret(), undefined, new LocalMls(), signallingDelivery(signalling));
     const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
     transports = [];
-    device.observer.on('newtransport', (transport) => transports.push(transport));
+    producers = [];
+    device.observer.on('newtransport', (transport) => {
+      transports.push(transport);
+      transport.observer.on('newproducer', (producer) => producers.push(producer));
+    });
     call = new Call(signalling, e2ee, device);
     seen = [];
     call.on('change', (participants) => (seen = participants));
@@ -221,6 +226,24 @@ describe('Call (mediasoup-client with its fake handler, scripted server)', () =>
       ['resumeProducer', 'mine-1'],
       ['produce', 'microphone'],
     ]);
+  });
+
+  it('encodes its camera in the layers the SFU asks for, also when asked before the camera is known here', async () => {
+    await start([]);
+    await call.join({ roomId: ROOM });
+    // The server's word on the layers overtakes its answer to produce: it is kept until the camera is known here.
+    server.answer('produce', () => {
+      server.notify('sendLayers', { producerId: 'mine-1', spatialLayer: 1 });
+      return { producerId: 'mine-1' };
+    });
+    await call.setMedia('camera', cameraTrack());
+    await until(() => producers[0]?.maxSpatialLayer === 1);
+    server.notify('sendLayers', { producerId: 'mine-1', spatialLayer: 0 });
+    await until(() => producers[0].maxSpatialLayer === 0);
+    // A stream it does not send (gone meanwhile) changes nothing.
+    server.notify('sendLayers', { producerId: 'gone', spatialLayer: 2 });
+    server.notify('sendLayers', { producerId: 'mine-1', spatialLayer: 2 });
+    await until(() => producers[0].maxSpatialLayer === 2);
   });
 
   it('rides out a dropped socket without anyone noticing, and fails once when the server stays away', async () => {

@@ -22,7 +22,8 @@ import { IceRepair } from './ice-repair';
 import { waitInLobby } from './lobby';
 import { applyReception } from './reception';
 import { RemotePeers, type RemoteProducer } from './remote-peers';
-import { sendOptions, TransportPair } from './transports';
+import { Senders } from './senders';
+import { TransportPair } from './transports';
 
 /** How long a new stream waits for its sender's key before it starts anyway. */
 const FIRST_KEY_WAIT_MS = 3000;
@@ -38,10 +39,8 @@ const FIRST_KEY_WAIT_MS = 3000;
  */
 export class Call {
   readonly #peers = new RemotePeers();
-  readonly #producers = new Map<MediaSource, types.Producer>();
+  readonly #senders: Senders;
   readonly #listeners = new Listeners<CallEvents>();
-  /** Each producer's transform in the E2EE worker, by producer id. */
-  readonly #senderTransforms = new Map<string, string>();
   readonly #iceRepair = new IceRepair(async (transportId) => {
     const { iceParameters } = await this.signalling.request('restartIce', { transportId });
     return iceParameters as types.IceParameters;
@@ -73,6 +72,16 @@ export class Call {
       { signalling, device, encrypted: e2ee.media !== undefined, unconnectable: (error) => this.fail(joinFailure(error)) },
       this.#iceRepair,
     );
+    this.#senders = new Senders(
+      signalling,
+      // Our keys exist (when we start the group) or are on their way (a Welcome) before any frame is sent.
+      async () => {
+        await this.#started;
+        await this.#transports.ready;
+        return this.#closed ? undefined : this.#transports.send;
+      },
+      (sender, kind) => e2ee.media?.encryptSender(sender, this.#selfId, kind),
+    );
   }
 
   get participants(): readonly Participant[] {
@@ -93,9 +102,7 @@ export class Call {
    * paused); a producer without one shows as 'missing', which no proof accepts.
    */
   get activeSenderTransforms(): string[] {
-    return [...this.#producers.values()]
-      .filter((producer) => !producer.paused)
-      .map((producer) => this.#senderTransforms.get(producer.id) ?? 'missing');
+    return this.#senders.activeTransforms;
   }
 
   /**
@@ -172,32 +179,13 @@ export class Call {
    * sending it (null): the producer pauses and the SFU stops forwarding it.
    * Opening and closing devices is the caller's business.
    */
-  async setMedia(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
-    const producer = this.#producers.get(source);
-    if (!track) {
-      if (!producer || producer.paused) return;
-      producer.pause();
-      await this.signalling.request('pauseProducer', { producerId: producer.id });
-      return;
-    }
-    if (!producer) {
-      await this.produce(source, track);
-      return;
-    }
-    if (producer.track !== track) await producer.replaceTrack({ track });
-    if (!producer.paused) return;
-    producer.resume();
-    await this.signalling.request('resumeProducer', { producerId: producer.id });
+  setMedia(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
+    return this.#senders.set(source, track);
   }
 
   /** Stops sending a source for good (a screen share ends): the others' tiles for it go. */
-  async stopMedia(source: MediaSource): Promise<void> {
-    const producer = this.#producers.get(source);
-    if (!producer) return;
-    this.#producers.delete(source);
-    this.#senderTransforms.delete(producer.id);
-    producer.close();
-    await this.signalling.request('closeProducer', { producerId: producer.id });
+  stopMedia(source: MediaSource): Promise<void> {
+    return this.#senders.stop(source);
   }
 
   /**
@@ -256,7 +244,7 @@ export class Call {
     this.#closed = true;
     for (const stop of this.#stopListening.splice(0)) stop();
     this.#transports.close();
-    this.#producers.clear();
+    this.#senders.clear();
     this.#peers.clear();
     this.signalling.close();
     this.e2ee.close();
@@ -289,6 +277,7 @@ export class Call {
       }),
       signalling.on('producerAdded', ({ peerId, producer }) => this.#peers.addProducer(peerId, producer)),
       signalling.on('newConsumer', (remote) => void this.receive(remote)),
+      signalling.on('sendLayers', ({ producerId, spatialLayer }) => this.#senders.setLayers(producerId, spatialLayer)),
       signalling.on('producerClosed', ({ peerId, producerId }) => {
         if (this.#peers.removeProducer(peerId, producerId)) this.changed();
       }),
@@ -322,38 +311,17 @@ export class Call {
    * are sent again, and received as before.
    */
   private async resetMedia(): Promise<void> {
-    const sending = [...this.#producers]
-      .filter(([, producer]) => !producer.paused && producer.track)
-      .map(([source, producer]) => ({ source, track: producer.track! }));
+    const { sending } = this.#senders;
     this.#transports.reset();
-    this.#producers.clear();
-    this.#senderTransforms.clear();
+    this.#senders.clear();
     this.#peers.forgetStreams();
     this.changed();
     try {
       await this.#transports.create(() => this.#closed);
-      await Promise.all(sending.map(({ source, track }) => this.produce(source, track)));
+      await Promise.all(sending.map(({ source, track }) => this.#senders.set(source, track)));
     } catch {
       // Another reset or the end of the call came in between; that path takes over.
     }
-  }
-
-  private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
-    await this.#started;
-    await this.#transports.ready;
-    const transport = this.#transports.send;
-    if (!transport || this.#closed) throw new Error('join before sending media');
-    let transform: string | undefined;
-    const producer = await transport.produce({
-      track,
-      appData: { source },
-      stopTracks: false,
-      // Encrypt from the sender's creation on, before its first frame.
-      onRtpSender: (sender) => (transform = this.e2ee.media?.encryptSender(sender, this.#selfId, track.kind as 'audio' | 'video')),
-      ...sendOptions(source),
-    });
-    this.#producers.set(source, producer);
-    if (transform) this.#senderTransforms.set(producer.id, transform);
   }
 
   /** Receives a stream the server pushed; one that vanished meanwhile (closed, an SFU reset, the call's end) is simply not shown. */

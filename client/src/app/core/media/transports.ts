@@ -140,7 +140,10 @@ async function createTransport(
   return transport;
 }
 
-// Three layers for the camera, so the SFU can send each receiver what fits its tile.
+/**
+ * Three layers for the camera, so the SFU can send each receiver what fits its tile. Those nobody shows are not
+ * encoded: the SFU says which (`sendLayers`).
+ */
 const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
