@@ -326,8 +326,8 @@ export const notifications = {
   }),
   /**
    * The largest simulcast layer of this participant's camera that anyone
-   * shows: encode up to it (0, the smallest, always), and none above. A
-   * camera starts in all its layers.
+   * shows (never below 1): encode up to it, and none above. A camera starts
+   * in all its layers.
    */
   sendLayers: v.object({ producerId: id, spatialLayer: SpatialLayer }),
   producerClosed: v.object({ peerId: id, producerId: id }),

@@ -47,37 +47,41 @@ describe('the layers a camera is encoded in: what its viewers show', () => {
     assert.deepEqual(told, [1, 2], 'a viewer who names no layer gets the top one, as the SFU sends it');
   });
 
-  it('counts a viewer who hides the stream as showing nothing, and keeps a layer shown again within the delay', () => {
+  it('keeps the two smaller layers for a viewer who hides the stream or shows it small, and a larger one shown again within the delay', () => {
     const ben = made('ben');
     layers.addViewer(ben, camera.id);
-    layers.prefer('ben', 1);
+    layers.prefer('ben', 0);
     mock.timers.tick(LOWER_AFTER_MS);
-    assert.deepEqual(told, [0], 'a paused consumer shows nothing');
+    assert.deepEqual(told, [1], 'a paused consumer shows nothing');
     layers.show('ben', true);
-    assert.deepEqual(told, [0, 1]);
+    mock.timers.tick(LOWER_AFTER_MS);
+    assert.deepEqual(told, [1], 'shown in the smallest');
     viewer('cem', 2);
     layers.show('cem', false);
     mock.timers.tick(LOWER_AFTER_MS - 1);
     layers.show('cem', true);
     mock.timers.tick(LOWER_AFTER_MS);
-    assert.deepEqual(told, [0, 1, 2], 'hidden and shown again within the delay');
+    assert.deepEqual(told, [1, 2], 'hidden and shown again within the delay');
   });
 
-  it('lowers to what is shown when the delay ends, not to what was shown when it began', () => {
+  it('waits a whole delay from the last time a layer was shown', () => {
     viewer('ben', 0);
     mock.timers.tick(LOWER_AFTER_MS / 2);
-    layers.prefer('ben', 1);
+    layers.prefer('ben', 2);
+    layers.prefer('ben', 0);
+    mock.timers.tick(LOWER_AFTER_MS / 2);
+    assert.deepEqual(told, []);
     mock.timers.tick(LOWER_AFTER_MS / 2);
     assert.deepEqual(told, [1]);
   });
 
-  it('keeps the smallest layer with everyone hiding it, and all once its last viewer is gone', () => {
-    const ben = viewer('ben', 1);
+  it('keeps the two smaller layers with everyone hiding it, and all once its last viewer is gone', () => {
+    const ben = viewer('ben', 2);
     layers.show('ben', false);
     mock.timers.tick(LOWER_AFTER_MS);
-    assert.deepEqual(told, [0]);
+    assert.deepEqual(told, [1]);
     ben.close();
-    assert.deepEqual(told, [0, 2], 'nobody left to see it: ready for whoever comes');
+    assert.deepEqual(told, [1, 2], 'nobody left to see it: ready for whoever comes');
   });
 
   it('never asks beyond a camera’s top layer, and forgets a closed camera', () => {

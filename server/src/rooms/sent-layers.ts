@@ -8,6 +8,13 @@ import type { Ending } from '../media/sfu-types';
  */
 export const LOWER_AFTER_MS = 3000;
 
+/**
+ * The layer a camera always keeps, shown or not: the middle one (640×360).
+ * A tile moved to the stage (a new speaker) then shows it at once while the
+ * top layer starts, where the smallest would be a blur.
+ */
+const KEPT_LAYER = 1;
+
 /** What one viewer asks of a camera: nothing while its tile is hidden, else up to its layer. */
 interface Viewer {
   readonly sender: Sender;
@@ -28,10 +35,10 @@ interface Sender {
 
 /**
  * Which simulcast layers each camera is encoded in: up to the largest any
- * viewer shows it in, and always the smallest. Nobody's CPU and uplink go on
- * pixels nobody sees: a laptop's three-person grid never shows a 720p
- * layer, a phone's filmstrip only the smallest, and a camera everyone shows
- * small costs its sender a twentieth of what all three layers do.
+ * viewer shows it in, and never fewer than the two smaller ones (KEPT_LAYER).
+ * Nobody's CPU and uplink go on pixels nobody sees: neither a laptop's grid
+ * of two or three nor a phone's filmstrip ever shows the 1280×720 layer, and
+ * that layer alone costs a sender nearly three times what the two others do.
  *
  * A camera starts in all its layers, and keeps them while nobody else is
  * there to see it, so that whoever comes first gets the layer their tile
@@ -117,10 +124,10 @@ export class SentLayers {
   }
 }
 
-/** The largest layer any viewer shows; the smallest when all hide it; all while there is nobody to show it. */
+/** The largest layer any viewer shows, the kept one at least; all while there is nobody to show it. */
 function wanted(sender: Sender): number {
   if (sender.viewers.size === 0) return sender.top;
-  let layer = 0;
+  let layer = Math.min(KEPT_LAYER, sender.top);
   for (const viewer of sender.viewers) if (viewer.shown) layer = Math.max(layer, viewer.layer);
   return layer;
 }
