@@ -25,6 +25,7 @@ export function watchFirstRemoteFrame(): void {
   );
   window.__firstFrameFrom = {};
   let sharp: (at: number) => void;
+  let sharpSeen = false;
   window.__firstSharpFrame = new Promise((resolve) => (sharp = resolve));
   // The frame width of the layer a tile this wide asks for, from a 1280×720 camera (as the client's layerFor).
   const layerWidth = (video: HTMLVideoElement) => {
@@ -42,9 +43,12 @@ export function watchFirstRemoteFrame(): void {
           const peerId = video.closest('[data-peer-id]')?.getAttribute('data-peer-id');
           if (peerId) window.__firstFrameFrom[peerId] ??= now;
         });
+        // Frame by frame, until some tile has shown its own layer.
         const untilSharp = (_: number, frame: VideoFrameCallbackMetadata) => {
-          if (frame.width >= layerWidth(video)) sharp(Date.now());
-          else video.requestVideoFrameCallback(untilSharp);
+          if (sharpSeen) return;
+          if (frame.width < layerWidth(video)) return void video.requestVideoFrameCallback(untilSharp);
+          sharpSeen = true;
+          sharp(Date.now());
         };
         video.requestVideoFrameCallback(untilSharp);
       }

@@ -110,7 +110,8 @@ export class SentLayers {
 
   private update(sender: Sender): void {
     if (sender.closed) return;
-    if (wanted(sender) < sender.told) {
+    const layer = wanted(sender);
+    if (layer < sender.told) {
       sender.lowering ??= setTimeout(() => {
         sender.lowering = undefined;
         const now = wanted(sender);
@@ -120,7 +121,7 @@ export class SentLayers {
     }
     clearTimeout(sender.lowering);
     sender.lowering = undefined;
-    if (wanted(sender) > sender.told) tell(sender, wanted(sender));
+    if (layer > sender.told) tell(sender, layer);
   }
 }
 
